@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+/** `dlens`: the engine from the command line. Every command has --help; --json prints one JSON object. */
+import { Command } from 'commander';
+import { forwardCommand } from './forward';
+import { oracleCommand } from './oracle';
+import { fail } from './output';
+import { scheduleCommand, timestepsCommand } from './schedule';
+
+async function run(fn: (json: boolean) => Promise<void> | void, json: boolean): Promise<void> {
+  try {
+    await fn(json);
+  } catch (err) {
+    fail(err, json);
+  }
+}
+
+const program = new Command('dlens')
+  .description('Diffusion Lens engine: schedules, timesteps, exact-oracle sampling, forward process')
+  .version(require('../../package.json').version)
+  .showHelpAfterError('(run with --help for usage)')
+  .showSuggestionAfterError(true);
+
+for (const make of [scheduleCommand, timestepsCommand, oracleCommand, forwardCommand]) {
+  program.addCommand(make(run).showHelpAfterError('(run with --help for usage)'));
+}
+
+program.parseAsync(process.argv).catch((err) => fail(err, process.argv.includes('--json')));
