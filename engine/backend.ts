@@ -23,6 +23,7 @@ export interface BackendReport {
 }
 
 let current: Promise<BackendReport> | undefined;
+let wasmLoadedFrom = '';
 let currentChoice: BackendChoice | undefined;
 
 /** Reads the choice from the argument, else DLENS_BACKEND, else 'auto'. Idempotent per process. */
@@ -63,7 +64,7 @@ async function pick(choice: BackendChoice): Promise<BackendReport> {
 }
 
 function chosenReason(name: BackendName): string {
-  if (name === 'wasm') return `WebAssembly, SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'}, 1 thread`;
+  if (name === 'wasm') return `WebAssembly, SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'}, 1 thread, binaries from ${wasmLoadedFrom}`;
   if (name === 'cpu') return 'plain JavaScript kernels (slow; the fallback)';
   return 'available';
 }
@@ -99,6 +100,7 @@ const TRY: Record<BackendName, () => Promise<string>> = {
     const dir = wasmDir();
     if (!dir) return 'its .wasm files were not found next to the bundle nor in node_modules';
     wasm.setWasmPaths(dir + path.sep);
+    wasmLoadedFrom = dir;
     return (await tf.setBackend('wasm')) ? '' : 'the WebAssembly module did not start';
   },
   async cpu() {

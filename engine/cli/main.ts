@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { forwardCommand } from './forward';
 import { oracleCommand } from './oracle';
 import { fail } from './output';
-import { scheduleCommand, timestepsCommand } from './schedule';
+import { backendCommand, scheduleCommand, timestepsCommand } from './schedule';
 
 async function run(fn: (json: boolean) => Promise<void> | void, json: boolean): Promise<void> {
   try {
@@ -20,7 +20,7 @@ const program = new Command('dlens')
   .showHelpAfterError('(run with --help for usage)')
   .showSuggestionAfterError(true);
 
-for (const make of [scheduleCommand, timestepsCommand, oracleCommand, forwardCommand]) {
+for (const make of [scheduleCommand, timestepsCommand, oracleCommand, forwardCommand, backendCommand]) {
   program.addCommand(make(run).showHelpAfterError('(run with --help for usage)'));
 }
 

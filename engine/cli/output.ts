@@ -20,5 +20,7 @@ export function fail(err: unknown, json: boolean): never {
 export function table(header: string[], rows: (string | number)[][]): string {
   const cells = [header, ...rows.map((r) => r.map(String))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
-  return cells.map((r) => r.map((c, i) => c.padStart(widths[i])).join('  ')).join('\n');
+  // Numbers align right, words left.
+  const numeric = (c: string) => /^[-+(]?[\d.]/.test(c);
+  return cells.map((r) => r.map((c, i) => (numeric(c) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
 }

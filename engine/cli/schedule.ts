@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { initBackend } from '../backend';
 import { diffusionTables } from '../diffusion';
 import { SCHEDULE_NAMES, makeBetas } from '../schedules';
 import { SPACINGS, inferenceTimesteps } from '../timesteps';
@@ -43,6 +44,19 @@ export function timestepsCommand(run: (fn: (json: boolean) => Promise<void> | vo
       run(() => {
         const timesteps = inferenceTimesteps(o.spacing, o.timesteps, o.steps, o.stepsOffset);
         emit(o.json, { spacing: o.spacing, T: o.timesteps, steps: o.steps, timesteps }, () => timesteps.join(' '));
+      }, o.json),
+    );
+}
+
+export function backendCommand(run: (fn: (json: boolean) => Promise<void> | void, json: boolean) => Promise<void>): Command {
+  return new Command('backend')
+    .description('Start the tensor backend and say which one was chosen and why the others were not')
+    .option('--backend <name>', 'auto, tensorflow, webgpu, wasm or cpu')
+    .option('--json', 'print one JSON object', false)
+    .action((o) =>
+      run(async () => {
+        const report = await initBackend(o.backend);
+        emit(o.json, report, () => table(['backend', 'status', 'reason'], report.attempts.map((a) => [a.backend, a.status, a.reason])));
       }, o.json),
     );
 }

@@ -81,8 +81,14 @@ describe('dlens CLI', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
+  it('backend reports the chosen backend, loading wasm binaries from the bundle\'s dist/wasm', () => {
+    const report = dlens('backend', '--json').json();
+    assert.equal(report.backend, 'wasm');
+    assert.match(report.attempts.find((a: { backend: string }) => a.backend === 'wasm').reason, new RegExp(`binaries from ${path.join(root, 'dist', 'wasm')}`));
+  });
+
   it('every command has --help', () => {
-    for (const [cmd, flag] of [['schedule', '--zero-terminal-snr'], ['timesteps', '--spacing'], ['oracle', '--mixture'], ['forward', '--image']]) {
+    for (const [cmd, flag] of [['schedule', '--zero-terminal-snr'], ['timesteps', '--spacing'], ['oracle', '--mixture'], ['forward', '--image'], ['backend', '--backend']]) {
       const r = dlens(cmd, '--help');
       assert.equal(r.code, 0);
       assert.ok(r.stdout.includes(flag), `${cmd} --help lacks ${flag}`);
