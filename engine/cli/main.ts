@@ -4,6 +4,9 @@ import { Command } from 'commander';
 import { forwardCommand } from './forward';
 import { oracleCommand } from './oracle';
 import { fail } from './output';
+import { evalCommand, sweepCommand } from './evaluate';
+import { sampleCommand } from './sample';
+import { trainCommand } from './train';
 import { backendCommand, scheduleCommand, timestepsCommand } from './schedule';
 
 async function run(fn: (json: boolean) => Promise<void> | void, json: boolean): Promise<void> {
@@ -20,7 +23,7 @@ const program = new Command('dlens')
   .showHelpAfterError('(run with --help for usage)')
   .showSuggestionAfterError(true);
 
-for (const make of [scheduleCommand, timestepsCommand, oracleCommand, forwardCommand, backendCommand]) {
+for (const make of [trainCommand, sampleCommand, sweepCommand, evalCommand, scheduleCommand, timestepsCommand, oracleCommand, forwardCommand, backendCommand]) {
   program.addCommand(make(run).showHelpAfterError('(run with --help for usage)'));
 }
 

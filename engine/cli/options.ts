@@ -28,3 +28,12 @@ export function integerList(value: string): number[] {
   }
   return parts.map(Number);
 }
+
+export function numberList(value: string): number[] {
+  const parts = value.split(',').map((s) => s.trim());
+  const nums = parts.map(Number);
+  if (parts.some((p) => p === '') || nums.some((n) => !Number.isFinite(n))) {
+    throw new InvalidArgumentError(`expected comma-separated numbers such as 0,1,3,7.5, got '${value}'.`);
+  }
+  return nums;
+}

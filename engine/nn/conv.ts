@@ -15,7 +15,7 @@ export function conv2dSame(x: tf.Tensor4D, filter: tf.Tensor4D): tf.Tensor4D {
 const conv = tf.customGrad((x, filter, save) => {
   const xs = x as tf.Tensor4D;
   const w = filter as tf.Tensor4D;
-  save([xs, w]);
+  (save as tf.GradSaveFunc)([xs, w]);
   return {
     value: tf.conv2d(xs, w, 1, 'same'),
     gradFunc: (dy, saved) => {

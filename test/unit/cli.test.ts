@@ -105,7 +105,10 @@ describe('dlens CLI', () => {
       [['oracle', '--mixture', 'package.json'], /Mixture: "weights" must be a non-empty array/],
       [['forward', '--image', 'nope.png'], /Image file not found: nope.png/],
       [['forward', '--image', 'package.json', '--timesteps', '0,1000'], /Timestep 1000 is outside 0..999/],
-      [['sample'], /unknown command 'sample'/],
+      [['sampel'], /unknown command 'sampel'/],
+      [['sample'], /required option '--run <dir>' not specified/],
+      [['train', '--out', 'x', '--dataset', 'cifar'], /Unknown dataset "cifar"/],
+      [['sample', '--run', 'no/such/run'], /Run folder not found: no\/such\/run/],
     ];
     for (const [args, message] of cases) {
       const r = dlens(...args);

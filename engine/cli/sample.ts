@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs';
+import { Command, Option } from 'commander';
+import { initBackend } from '../backend';
+import { saveGrid } from '../image';
+import { Rng } from '../random';
+import { sampleDdim } from '../samplers/ddim';
+import { sampleDdpm } from '../samplers/ddpm';
+import { guidedDenoiser } from '../samplers/guidance';
+import type { Denoiser } from '../samplers/types';
+import { SPACINGS, inferenceTimesteps } from '../timesteps';
+import { conditionTensors } from '../train/conditioning';
+import { type LoadedRun, loadRun } from '../train/load';
+import { integer, number } from './options';
+import { emit } from './output';
+
+type Run = (fn: (json: boolean) => Promise<void> | void, json: boolean) => Promise<void>;
+
+export interface SampleRequest {
+  sampler: 'ddpm' | 'ddim';
+  steps: number;
+  eta: number;
+  spacing: string;
+  guidance: number;
+  prompt?: string;
+  negativePrompt?: string;
+  classIndex?: number;
+  n: number;
+  seed: number;
+}
+
+/** Samples n images from a loaded run; the same request gives the same pixels. */
+export async function sampleFromRun(run: LoadedRun, r: SampleRequest): Promise<{ images: tf.Tensor4D; warnings: string[] }> {
+  const { manifest: m, model, tables } = run;
+  const rng = new Rng(r.seed);
+  const xT = rng.normal([r.n, m.dataset.imageSize, m.dataset.imageSize, m.dataset.channels]);
+  const { cond, uncond, warnings } = conditionTensors(m, { prompt: r.prompt, negativePrompt: r.negativePrompt, classIndex: r.classIndex }, r.n);
+  const denoiser: Denoiser = cond && uncond ? guidedDenoiser((x, t, c) => model.predict(x, t, c), { scale: r.guidance, cond, uncond }) : (x, t) => model.predict(x, t);
+  const opts = { tables, timesteps: inferenceTimesteps(r.spacing, tables.T, r.steps), rng, clipX0: 1 };
+  const images = (r.sampler === 'ddpm' ? await sampleDdpm(denoiser, xT, opts) : await sampleDdim(denoiser, xT, { ...opts, eta: r.eta })) as tf.Tensor4D;
+  tf.dispose([xT, ...(cond ? [cond] : []), ...(uncond ? [uncond] : [])]);
+  return { images, warnings };
+}
+
+export function samplingOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('--run <dir>', 'a run folder written by dlens train')
+    .addOption(new Option('--sampler <name>', 'sampler').choices(['ddpm', 'ddim']).default('ddim'))
+    .option('--steps <N>', 'sampling steps', integer(1), 50)
+    .option('--eta <e>', 'DDIM eta', number(0, 1), 0)
+    .addOption(new Option('--spacing <name>', 'timestep spacing').choices(SPACINGS).default('trailing'))
+    .option('--prompt <text>', 'text prompt (text models) or class name (class models)')
+    .option('--negative-prompt <text>', 'replaces the empty prompt in the unconditional branch')
+    .option('--class <k>', 'class index (class models)', integer(-1))
+    .addOption(new Option('--weights <which>', 'EMA or raw weights').choices(['ema', 'raw']).default('ema'))
+    .option('--seed <s>', 'random seed', integer(0), 0)
+    .option('--backend <name>', 'auto, tensorflow, webgpu, wasm or cpu')
+    .option('--json', 'print one JSON object', false);
+}
+
+export function sampleCommand(run: Run): Command {
+  return samplingOptions(new Command('sample').description('Sample a grid of images from a trained run'))
+    .option('--guidance <s>', 'classifier-free guidance scale', number(), 3)
+    .option('--n <count>', 'number of images', integer(1, 1024), 16)
+    .option('--out <file>', 'PNG grid to write', 'samples.png')
+    .action((o) =>
+      run(async () => {
+        await initBackend(o.backend);
+        const loaded = loadRun(o.run, o.weights);
+        const { images, warnings } = await sampleFromRun(loaded, { sampler: o.sampler, steps: o.steps, eta: o.eta, spacing: o.spacing, guidance: o.guidance, prompt: o.prompt, negativePrompt: o.negativePrompt, classIndex: o.class, n: o.n, seed: o.seed });
+        for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+        await saveGrid(images, o.out, { scale: loaded.manifest.dataset.imageSize < 32 ? 2 : 1 });
+        images.dispose();
+        loaded.dispose();
+        emit(o.json, { out: o.out, n: o.n, step: loaded.step, warnings }, () => `wrote ${o.out}: ${o.n} samples from step ${loaded.step} (${o.sampler.toUpperCase()}, ${o.steps} steps, guidance ${o.guidance})`);
+      }, o.json),
+    );
+}

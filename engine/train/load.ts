@@ -1,0 +1,30 @@
+/** A trained run as a denoiser: the manifest's U-Net with the newest good checkpoint's weights. */
+import * as tf from '@tensorflow/tfjs';
+import { type DiffusionTables, diffusionTables } from '../diffusion';
+import { DlensError } from '../errors';
+import { UNet } from '../nn/unet';
+import { Rng } from '../random';
+import { latestGoodCheckpoint } from '../run/checkpoint';
+import { type RunManifest, readManifest } from '../run/manifest';
+import { makeBetas } from '../schedules';
+
+export interface LoadedRun {
+  manifest: RunManifest;
+  model: UNet;
+  tables: DiffusionTables;
+  step: number;
+  dispose(): void;
+}
+
+export function loadRun(runDir: string, weights: 'ema' | 'raw' = 'ema'): LoadedRun {
+  const manifest = readManifest(runDir);
+  const { data, skipped } = latestGoodCheckpoint(runDir);
+  if (!data) {
+    const why = skipped.length ? ` (${skipped.join('; ')})` : '';
+    throw new DlensError('no-checkpoint', `Run ${runDir} has no readable checkpoint yet${why}.`, 'train it first (`dlens train --out ' + runDir + '`), or wait for its first checkpoint.');
+  }
+  const model = new UNet(manifest.model, new Rng(0));
+  model.params.load(data.meta.index, (weights === 'ema' ? data.sections.ema : data.sections.weights)!);
+  const tables = diffusionTables(makeBetas(manifest.schedule.name, manifest.schedule.T));
+  return { manifest, model, tables, step: data.meta.step, dispose: () => tf.dispose(model.params.list()) };
+}

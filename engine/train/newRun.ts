@@ -1,0 +1,68 @@
+/** A new run's manifest from the user's choices and the dataset. */
+import * as path from 'node:path';
+import type { Dataset } from '../data/types';
+import { DlensError } from '../errors';
+import type { PresetName } from '../nn/presets';
+import { presetConfig } from '../nn/presets';
+import { WordTokenizer } from '../nn/tokenizer';
+import { UNet, type Conditioning } from '../nn/unet';
+import { Rng } from '../random';
+import type { ScheduleName } from '../schedules';
+import { MANIFEST_FORMAT, type RunManifest, type TrainingConfig } from '../run/manifest';
+import * as tf from '@tensorflow/tfjs';
+
+export interface NewRunOptions {
+  datasetSpec: string;
+  preset: PresetName;
+  cond: Conditioning;
+  schedule: ScheduleName;
+  T: number;
+  training: TrainingConfig;
+}
+
+export function newRunManifest(runDir: string, dataset: Dataset, o: NewRunOptions): RunManifest {
+  if (o.cond === 'class' && !dataset.classNames?.length) {
+    throw new DlensError('no-classes', `Dataset ${dataset.name} has no class labels, so --cond class cannot work.`, 'use --cond text (captions) or --cond none.');
+  }
+  let tokenizer: WordTokenizer | undefined;
+  let previewPrompts: string[] | undefined;
+  if (o.cond === 'text') {
+    const captions = dataset.get(Array.from({ length: Math.min(dataset.size, 2000) }, (_, i) => i)).captions;
+    if (captions.every((c) => c.trim() === '')) {
+      throw new DlensError('no-captions', `Dataset ${dataset.name} has no captions, so --cond text cannot work.`, 'add a captions.jsonl or captions.csv to the folder, or use --cond none.');
+    }
+    tokenizer = WordTokenizer.fromCaptions(captions, Math.max(4, ...captions.map((c) => WordTokenizer.words(c).length)));
+    previewPrompts = [...new Set(captions)].slice(0, 8);
+  }
+  const model = presetConfig(o.preset, {
+    imageSize: dataset.imageSize,
+    channels: dataset.channels,
+    cond: o.cond,
+    numClasses: o.cond === 'class' ? dataset.classNames!.length : undefined,
+    text: tokenizer ? { vocabSize: tokenizer.size, maxLength: tokenizer.maxLength } : undefined,
+  });
+  // Build once to validate the configuration and count its parameters.
+  const probe = new UNet(model, new Rng(0));
+  const parameters = probe.params.count;
+  const macsPerSample = probe.macsPerSample();
+  tf.dispose(probe.params.list());
+  const now = new Date().toISOString();
+  return {
+    format: MANIFEST_FORMAT,
+    id: `${path.basename(path.resolve(runDir))}-${Date.now().toString(36)}`,
+    createdAt: now,
+    updatedAt: now,
+    status: 'running',
+    dataset: { spec: o.datasetSpec, imageSize: dataset.imageSize, channels: dataset.channels, size: dataset.size, classNames: dataset.classNames ? [...dataset.classNames] : undefined },
+    preset: o.preset,
+    model,
+    tokenizer: tokenizer ? { vocabulary: [...tokenizer.vocabulary], maxLength: tokenizer.maxLength } : undefined,
+    previewPrompts,
+    schedule: { name: o.schedule, T: o.T },
+    prediction: 'epsilon',
+    training: o.training,
+    step: 0,
+    parameters,
+    macsPerSample,
+  };
+}

@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../engine/backend';
+import { conv2dSame } from '../../engine/nn/conv';
+import { Attention, Embedding, GroupNorm, timestepEmbedding } from '../../engine/nn/layers';
+import { Params } from '../../engine/nn/params';
+import { presetConfig } from '../../engine/nn/presets';
+import { WordTokenizer } from '../../engine/nn/tokenizer';
+import { UNet, pixelUnshuffle, upsampleNearest } from '../../engine/nn/unet';
+import { Rng } from '../../engine/random';
+import { backend, maxAbsDiff, values } from '../helpers';
+
+describe('convolution with forward-only gradients', () => {
+  it('matches tfjs\'s own conv2d gradients computed on the cpu backend', async () => {
+    await initBackend('cpu');
+    const x = new Rng(1).normal([2, 7, 6, 3]) as tf.Tensor4D;
+    const w = new Rng(2).normal([3, 3, 3, 4]) as tf.Tensor4D;
+    const up = new Rng(3).normal([2, 7, 6, 4]);
+    const reference = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), up)))([x, w]);
+    const [rx, rw] = [await values(reference[0]), await values(reference[1])];
+    await initBackend('wasm');
+    const ours = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv2dSame(a as tf.Tensor4D, b as tf.Tensor4D), up)))([x, w]);
+    assert.ok(maxAbsDiff(await values(ours[0]), rx) < 1e-3);
+    assert.ok(maxAbsDiff(await values(ours[1]), rw) < 1e-3);
+    // And the 1x1 case (no padding).
+    const w1 = new Rng(4).normal([1, 1, 3, 4]) as tf.Tensor4D;
+    const g1 = tf.grads((b: tf.Tensor) => tf.sum(tf.mul(conv2dSame(x, b as tf.Tensor4D), up)))([w1])[0];
+    // d/dw1[ci,co] of sum(up * x.w1) = sum over pixels of x[.., ci] * up[.., co]
+    const expected = tf.matMul(tf.reshape(x, [-1, 3]), tf.reshape(up, [-1, 4]), true, false);
+    assert.ok(maxAbsDiff(await values(g1), await values(expected)) < 1e-3);
+  });
+});
+
+describe('U-Net building blocks', () => {
+  before(backend);
+
+  it('pixel-unshuffle is a lossless rearrangement and nearest upsampling repeats each pixel 2x2', async () => {
+    const x = tf.tensor4d(Array.from({ length: 16 }, (_, i) => i), [1, 4, 4, 1]);
+    const down = pixelUnshuffle(x);
+    assert.deepEqual(down.shape, [1, 2, 2, 4]);
+    // The top-left 2x2 block (0, 1, 4, 5) lands in the first output pixel's channels.
+    assert.deepEqual((await values(down)).slice(0, 4), [0, 1, 4, 5]);
+    assert.deepEqual((await values(down)).sort((a, b) => a - b), Array.from({ length: 16 }, (_, i) => i));
+    const up = upsampleNearest(tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]));
+    assert.deepEqual(await values(up), [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4]);
+  });
+
+  it('group norm leaves every (example, group) with mean 0 and variance 1, then applies 1 + scale and shift', async () => {
+    const gn = new GroupNorm(new Params(new Rng(0)), 'gn', 8, 2);
+    const x = tf.add(tf.mul(new Rng(5).normal([3, 4, 4, 8]), 3), 2) as tf.Tensor4D;
+    const y = await values(gn.apply(x));
+    for (let b = 0; b < 3; b++) {
+      for (let g = 0; g < 2; g++) {
+        const group: number[] = [];
+        for (let p = 0; p < 16; p++) for (let c = g * 4; c < g * 4 + 4; c++) group.push(y[(b * 16 + p) * 8 + c]);
+        const m = group.reduce((a, v) => a + v, 0) / group.length;
+        const v = group.reduce((a, u) => a + (u - m) ** 2, 0) / group.length;
+        assert.ok(Math.abs(m) < 1e-4 && Math.abs(v - 1) < 1e-3, `b${b} g${g}: mean ${m} var ${v}`);
+      }
+    }
+    const scaled = await values(gn.apply(x, [tf.fill([3, 8], 1), tf.fill([3, 8], 0.5)]));
+    assert.ok(maxAbsDiff(scaled, y.map((v) => 2 * v + 0.5)) < 1e-4);
+  });
+
+  it('timestep embedding is [sin(t w_i), cos(t w_i)] with w_i = 10000^(-i/half)', async () => {
+    const e = await values(timestepEmbedding(tf.tensor1d([0, 7]), 8));
+    const want = [0, 7].flatMap((t) => [...[0, 1, 2, 3].map((i) => Math.sin(t * 10000 ** (-i / 4))), ...[0, 1, 2, 3].map((i) => Math.cos(t * 10000 ** (-i / 4)))]);
+    assert.ok(maxAbsDiff(e, want) < 1e-5);
+  });
+
+  it('an embedding is a row lookup', async () => {
+    const emb = new Embedding(new Params(new Rng(0)), 'e', 5, 3);
+    const table = await values(emb.table);
+    assert.deepEqual(await values(emb.apply(tf.tensor1d([4, 0], 'int32'))), [...table.slice(12, 15), ...table.slice(0, 3)]);
+  });
+
+  it('attention ignores masked keys', async () => {
+    const p = new Params(new Rng(1));
+    const attn = new Attention(p, 'a', 8, 6, 2);
+    attn.out.w.assign(new Rng(2).normal([8, 8])); // its zero init would make every output 0
+    const x = new Rng(3).normal([1, 5, 8]) as tf.Tensor3D;
+    const ctx = new Rng(4).normal([1, 3, 6]);
+    const changed = tf.concat([tf.slice(ctx, [0, 0, 0], [1, 2, 6]), tf.fill([1, 1, 6], 9)], 1) as tf.Tensor3D;
+    const mask = tf.tensor2d([[1, 1, 0]]);
+    assert.ok(maxAbsDiff(await values(attn.apply(x, ctx as tf.Tensor3D, mask)), await values(attn.apply(x, changed, mask))) < 1e-5);
+    assert.ok(maxAbsDiff(await values(attn.apply(x, ctx as tf.Tensor3D)), await values(attn.apply(x, changed))) > 1e-3);
+  });
+
+  it('tokenizes words from a fixed vocabulary; the empty prompt is all padding', () => {
+    const tok = WordTokenizer.fromCaptions(['large red circle top left', 'small blue square'], 6);
+    assert.deepEqual(tok.vocabulary, ['blue', 'circle', 'large', 'left', 'red', 'small', 'square', 'top']);
+    assert.deepEqual(tok.encode('Red circle!').ids, [6, 3, 0, 0, 0, 0]);
+    assert.deepEqual(tok.encode('purple circle'), { ids: [1, 3, 0, 0, 0, 0], unknown: ['purple'] });
+    assert.deepEqual(tok.encode('').ids, [0, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('reference U-Net', () => {
+  before(backend);
+  const text = { vocabSize: 12, maxLength: 5 };
+
+  it('predicts eps of the input\'s shape for every conditioning, starting at exactly 0 (zero-initialised output)', async () => {
+    for (const cond of ['none', 'class', 'text'] as const) {
+      const net = new UNet(presetConfig('tiny', { imageSize: 16, channels: 3, cond, numClasses: 4, text }), new Rng(0));
+      const c = cond === 'class' ? tf.tensor1d([0, 3, -1], 'int32') : cond === 'text' ? tf.tensor2d([[2, 3, 0, 0, 0], [0, 0, 0, 0, 0], [4, 4, 4, 4, 4]], [3, 5], 'int32') : undefined;
+      const out = net.predict(tf.ones([3, 16, 16, 3]), 500, c);
+      assert.deepEqual(out.shape, [3, 16, 16, 3]);
+      assert.ok((await values(out)).every((v) => v === 0), cond);
+      tf.dispose(net.params.list());
+    }
+  });
+
+  it('the condition changes the prediction once the output layer is non-zero', async () => {
+    const net = new UNet(presetConfig('tiny', { imageSize: 16, channels: 1, cond: 'text', text }), new Rng(0));
+    for (const v of net.params.list()) v.assign(tf.add(v, tf.mul(new Rng(v.size).normal(v.shape), 0.05)));
+    const x = new Rng(9).normal([1, 16, 16, 1]);
+    const a = await values(net.predict(x, 300, tf.tensor2d([[2, 3, 0, 0, 0]], [1, 5], 'int32')));
+    const b = await values(net.predict(x, 300, tf.tensor2d([[5, 6, 0, 0, 0]], [1, 5], 'int32')));
+    const nul = await values(net.predict(x, 300, tf.zeros([1, 5], 'int32')));
+    assert.ok(maxAbsDiff(a, b) > 1e-4 && maxAbsDiff(a, nul) > 1e-4);
+    tf.dispose(net.params.list());
+  });
+
+  it('names a configuration that cannot work', () => {
+    assert.throws(() => new UNet(presetConfig('small', { imageSize: 30, channels: 1, cond: 'none' }), new Rng(0)), /Image size 30 is not divisible by 4/);
+    assert.throws(() => new UNet(presetConfig('tiny', { imageSize: 16, channels: 1, cond: 'class' }), new Rng(0)), /Class conditioning needs the number of classes/);
+  });
+
+  it('counts MACs from the layer shapes: convolutions scale with pixels, attention with pixels squared', () => {
+    const cfg = { ...presetConfig('tiny', { imageSize: 16, channels: 3, cond: 'none' }), attentionResolutions: [] };
+    const net = new UNet(cfg, new Rng(0));
+    const big = new UNet({ ...cfg, imageSize: 32 }, new Rng(0));
+    assert.ok(net.macsPerSample() > 16 * 16 * 9 * 3 * 16);
+    // Self-attention over n pixels of 32 channels: q, k, v and out projections plus the two n x n products.
+    const attention = (n: number) => n * 32 * 96 + 2 * n * n * 32 + n * 32 * 32;
+    // Only the middle block attends here (at 8x8, or 16x16 in the big net); everything else is per-pixel.
+    assert.equal(big.macsPerSample(), 4 * (net.macsPerSample() - attention(64)) + attention(256));
+    const withAttention = new UNet({ ...cfg, attentionResolutions: [8] }, new Rng(0));
+    // Attention at 8x8 adds three blocks: one on the way down, two on the way up.
+    assert.equal(withAttention.macsPerSample() - net.macsPerSample(), 3 * attention(64));
+    tf.dispose([...net.params.list(), ...big.params.list(), ...withAttention.params.list()]);
+  });
+});
