@@ -1,45 +1,12 @@
-import * as tf from '@tensorflow/tfjs';
 import { Command, Option } from 'commander';
 import { initBackend } from '../backend';
 import { saveGrid } from '../image';
-import { Rng } from '../random';
-import { sampleDdim } from '../samplers/ddim';
-import { sampleDdpm } from '../samplers/ddpm';
-import { guidedDenoiser } from '../samplers/guidance';
-import type { Denoiser } from '../samplers/types';
-import { SPACINGS, inferenceTimesteps } from '../timesteps';
-import { conditionTensors } from '../train/conditioning';
-import { type LoadedRun, loadRun } from '../train/load';
+import { loadRun } from '../train/load';
+import { sampleFromRun } from '../train/sample';
 import { integer, number } from './options';
 import { emit } from './output';
 
 type Run = (fn: (json: boolean) => Promise<void> | void, json: boolean) => Promise<void>;
-
-export interface SampleRequest {
-  sampler: 'ddpm' | 'ddim';
-  steps: number;
-  eta: number;
-  spacing: string;
-  guidance: number;
-  prompt?: string;
-  negativePrompt?: string;
-  classIndex?: number;
-  n: number;
-  seed: number;
-}
-
-/** Samples n images from a loaded run; the same request gives the same pixels. */
-export async function sampleFromRun(run: LoadedRun, r: SampleRequest): Promise<{ images: tf.Tensor4D; warnings: string[] }> {
-  const { manifest: m, model, tables } = run;
-  const rng = new Rng(r.seed);
-  const xT = rng.normal([r.n, m.dataset.imageSize, m.dataset.imageSize, m.dataset.channels]);
-  const { cond, uncond, warnings } = conditionTensors(m, { prompt: r.prompt, negativePrompt: r.negativePrompt, classIndex: r.classIndex }, r.n);
-  const denoiser: Denoiser = cond && uncond ? guidedDenoiser((x, t, c) => model.predict(x, t, c), { scale: r.guidance, cond, uncond }) : (x, t) => model.predict(x, t);
-  const opts = { tables, timesteps: inferenceTimesteps(r.spacing, tables.T, r.steps), rng, clipX0: 1 };
-  const images = (r.sampler === 'ddpm' ? await sampleDdpm(denoiser, xT, opts) : await sampleDdim(denoiser, xT, { ...opts, eta: r.eta })) as tf.Tensor4D;
-  tf.dispose([xT, ...(cond ? [cond] : []), ...(uncond ? [uncond] : [])]);
-  return { images, warnings };
-}
 
 export function samplingOptions(cmd: Command): Command {
   return cmd
