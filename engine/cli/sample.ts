@@ -3,6 +3,7 @@ import { initBackend } from '../backend';
 import { saveGrid } from '../image';
 import { loadRun } from '../train/load';
 import { sampleFromRun } from '../train/sample';
+import { SPACINGS } from '../timesteps';
 import { integer, number } from './options';
 import { emit } from './output';
 
