@@ -1,4 +1,6 @@
 /** Shared by the unit tests: backend start-up and small float64 utilities. */
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../engine/backend';
 
@@ -35,4 +37,11 @@ export function column(xs: ArrayLike<number>, D: number, d: number): number[] {
   const out: number[] = [];
   for (let i = d; i < xs.length; i += D) out.push(xs[i]);
   return out;
+}
+
+/** Runs the built CLI (dist/cli.js) from the repository root on the wasm backend. */
+export function dlens(...args: string[]) {
+  const root = path.resolve(__dirname, '..');
+  const r = spawnSync(process.execPath, [path.join(root, 'dist/cli.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, DLENS_BACKEND: 'wasm' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json: () => JSON.parse(r.stdout) };
 }
