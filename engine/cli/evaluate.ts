@@ -72,7 +72,7 @@ export function sweepCommand(run: Run): Command {
         const size = m.dataset.imageSize;
         const xT = tf.concat(Array.from({ length: rows }, (_, r) => new Rng(o.seed + r).normal([1, size, size, m.dataset.channels])));
         const rowRequests = Array.from({ length: rows }, (_, r) => rowRequest(m, r, o));
-        const conds = rowRequests.map((req) => conditionTensors(m, req, 1));
+        const conds = await Promise.all(rowRequests.map((req) => conditionTensors(m, req, 1)));
         const cond = conds[0].cond ? tf.concat(conds.map((c) => c.cond!)) : undefined;
         const uncond = conds[0].uncond ? tf.concat(conds.map((c) => c.uncond!)) : undefined;
         const columns: tf.Tensor[] = [];
@@ -94,7 +94,7 @@ export function sweepCommand(run: Run): Command {
 function rowRequest(m: ReturnType<typeof loadRun>['manifest'], r: number, o: { prompt?: string; negativePrompt?: string; class?: number }) {
   if (o.prompt || o.class !== undefined) return { prompt: o.prompt, negativePrompt: o.negativePrompt, classIndex: o.class };
   if (m.model.cond === 'class') return { classIndex: r % m.dataset.classNames!.length };
-  if (m.model.cond === 'text') return { prompt: m.previewPrompts?.[r % m.previewPrompts.length], negativePrompt: o.negativePrompt };
+  if (m.model.cond === 'text' || m.model.cond === 'clip') return { prompt: m.previewPrompts?.[r % m.previewPrompts.length], negativePrompt: o.negativePrompt };
   return {};
 }
 

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command, Option } from 'commander';
 import { initBackend } from '../backend';
@@ -6,10 +7,16 @@ import { openDataset } from '../data';
 import { PRESET_NAMES } from '../nn/presets';
 import { manifestPath, readManifest } from '../run/manifest';
 import { SCHEDULE_NAMES } from '../schedules';
+import { clipEncoder } from '../train/clipConditioning';
 import { newRunManifest } from '../train/newRun';
 import { train } from '../train/trainer';
 import { integer, number } from './options';
 import { emit } from './output';
+
+async function clipInfo(dir: string) {
+  const encoder = await clipEncoder(path.resolve(dir));
+  return { dir: encoder.dir, inputDim: encoder.dim, maxLength: encoder.maxLength };
+}
 
 type Run = (fn: (json: boolean) => Promise<void> | void, json: boolean) => Promise<void>;
 
@@ -19,7 +26,8 @@ export function trainCommand(run: Run): Command {
     .requiredOption('--out <dir>', 'run folder (manifest, checkpoints, previews, metrics.jsonl)')
     .option('--dataset <spec>', 'shapes, fashion-mnist or folder:PATH', 'shapes')
     .addOption(new Option('--model <preset>', 'model size').choices(PRESET_NAMES).default('tiny'))
-    .addOption(new Option('--cond <kind>', 'conditioning').choices(['none', 'class', 'text']).default('none'))
+    .addOption(new Option('--cond <kind>', 'conditioning: class labels, captions through the built-in text encoder, or through your CLIP export').choices(['none', 'class', 'text', 'clip']).default('none'))
+    .option('--clip <dir>', 'with --cond clip: a local CLIP text export (config.json, tokenizer.json, tokenizer_config.json, onnx/text_model.onnx)')
     .option('--steps <N>', 'optimiser steps', integer(1), 1000)
     .option('--batch <n>', 'examples per step', integer(1), 32)
     .option('--micro-batch <n>', 'examples per forward/backward pass (gradients are accumulated)', integer(1), 32)
@@ -45,8 +53,9 @@ export function trainCommand(run: Run): Command {
         const spec = manifest?.dataset.spec ?? o.dataset;
         const imageSize = manifest?.dataset.imageSize ?? (o.imageSize ? Number(o.imageSize) : undefined);
         const dataset = await openDataset(spec, { imageSize, seed: o.seed });
+        const clip = !manifest && o.cond === 'clip' && o.clip ? await clipInfo(o.clip) : undefined;
         const m = manifest ?? newRunManifest(o.out, dataset, {
-          datasetSpec: o.dataset, preset: o.model, cond: o.cond, schedule: o.schedule, T: o.timesteps,
+          datasetSpec: o.dataset, preset: o.model, cond: o.cond, schedule: o.schedule, T: o.timesteps, clip,
           training: {
             steps: o.steps, batchSize: o.batch, microBatch: Math.min(o.microBatch, o.batch), learningRate: o.lr, warmupSteps: o.warmup,
             gradClip: o.gradClip, emaDecay: o.ema, condDropout: o.cond === 'none' ? 0 : o.condDropout, seed: o.seed,

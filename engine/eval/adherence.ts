@@ -9,6 +9,7 @@ import { Rng } from '../random';
 import { sampleDdim } from '../samplers/ddim';
 import { guidedDenoiser } from '../samplers/guidance';
 import { inferenceTimesteps } from '../timesteps';
+import { clipCondition } from '../train/clipConditioning';
 import { tokenizerOf } from '../train/conditioning';
 import type { LoadedRun } from '../train/load';
 
@@ -40,11 +41,15 @@ export async function guidedSamples(run: LoadedRun, scale: number, n: number, st
     cond = tf.tensor1d(requested.labels, 'int32');
     uncond = tf.fill([n], -1, 'int32');
   } else {
-    const tok = tokenizerOf(m)!;
     const shapes = createShapes({ imageSize: size, seed: m.training.seed });
     requested.captions = Array.from({ length: n }, () => shapes.get([rng.int(shapes.size)]).captions[0]);
-    cond = tf.tensor2d(requested.captions.flatMap((c) => tok.encode(c).ids), [n, tok.maxLength], 'int32');
-    uncond = tf.zeros([n, tok.maxLength], 'int32');
+    if (m.model.cond === 'clip') {
+      cond = await clipCondition(m.clip!, requested.captions);
+    } else {
+      const tok = tokenizerOf(m)!;
+      cond = tf.tensor2d(requested.captions.flatMap((c) => tok.encode(c).ids), [n, tok.maxLength], 'int32');
+    }
+    uncond = tf.zerosLike(cond);
   }
   const denoiser = guidedDenoiser((x, t, c) => model.predict(x, t, c), { scale, cond, uncond });
   const images = (await sampleDdim(denoiser, xT, { tables, timesteps: inferenceTimesteps('trailing', tables.T, steps), rng, clipX0: 1 })) as tf.Tensor4D;

@@ -3,6 +3,6 @@ import type * as tf from '@tensorflow/tfjs';
 import type { RunManifest } from '../run/manifest';
 import { trainingCondition } from '../train/conditioning';
 
-export function conditionTensorsForLabels(m: RunManifest, labels: Int32Array, captions: string[]): tf.Tensor | undefined {
+export function conditionTensorsForLabels(m: RunManifest, labels: Int32Array, captions: string[]): Promise<tf.Tensor | undefined> {
   return trainingCondition(m, labels, captions, captions.map(() => true));
 }

@@ -49,7 +49,7 @@ export async function evaluateRun(runDir: string, run: LoadedRun, o: EvalOptions
     adherenceBy: m.model.cond === 'class' ? 'judge' : 'shapes-scorer', chance: 0,
   };
   if (m.model.cond === 'none') return report;
-  if (m.model.cond === 'text' && !m.dataset.spec.startsWith('shapes')) {
+  if ((m.model.cond === 'text' || m.model.cond === 'clip') && !m.dataset.spec.startsWith('shapes')) {
     o.log('adherence needs the shapes scorer or class labels; only the loss profile is reported');
     return report;
   }

@@ -17,7 +17,7 @@ export async function lossProfile(model: UNet, m: RunManifest, tables: Diffusion
   const batch = dataset.get(indices);
   const x0 = tf.tensor4d(batch.images, [count, dataset.imageSize, dataset.imageSize, dataset.channels]);
   const noise = rng.normal(x0.shape);
-  const cond = conditionTensorsForLabels(m, batch.labels, batch.captions);
+  const cond = await conditionTensorsForLabels(m, batch.labels, batch.captions);
   const ts: number[] = [];
   const mse: number[] = [];
   for (let b = 0; b < buckets; b++) {

@@ -17,7 +17,13 @@ export function isPresetName(name: string): name is PresetName {
 }
 
 /** Attention goes at the preset's listed resolutions that the image actually reaches. */
-export function presetConfig(name: PresetName, base: Omit<UNetConfig, 'levels' | 'resBlocksPerLevel' | 'attentionResolutions' | 'heads' | 'embDim' | 'text'> & { text?: { vocabSize: number; maxLength: number } }): UNetConfig {
+export function presetConfig(
+  name: PresetName,
+  base: Omit<UNetConfig, 'levels' | 'resBlocksPerLevel' | 'attentionResolutions' | 'heads' | 'embDim' | 'text' | 'clip'> & {
+    text?: { vocabSize: number; maxLength: number };
+    clip?: { inputDim: number; maxLength: number };
+  },
+): UNetConfig {
   const s = PRESETS[name];
   const reached = s.levels.map((_, i) => base.imageSize / 2 ** i);
   return {
@@ -28,5 +34,6 @@ export function presetConfig(name: PresetName, base: Omit<UNetConfig, 'levels' |
     embDim: s.embDim,
     attentionResolutions: s.attentionAt.filter((r) => reached.includes(r)),
     text: base.text ? { ...base.text, dim: s.textDim, layers: s.textLayers } : undefined,
+    clip: base.clip ? { ...base.clip, dim: s.textDim } : undefined,
   };
 }

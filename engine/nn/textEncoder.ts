@@ -48,22 +48,62 @@ export class TextEncoder {
 
   /** ids: [B, L] int32 (PAD = 0). */
   apply(ids: tf.Tensor2D): EncodedText {
-    const [B, L] = ids.shape;
     const realMask = tf.cast(tf.notEqual(ids, PAD), 'float32') as tf.Tensor2D;
-    const isNull = tf.equal(tf.sum(realMask, 1), 0); // [B]
+    const attendMask = attentionMask(realMask);
     let h = tf.add(this.embed.apply(ids), this.position) as tf.Tensor3D;
-    // A null prompt attends to its first slot only, so its softmax never sees an all -inf row.
-    const firstSlot = tf.concat([tf.ones([B, 1]), tf.zeros([B, L - 1])], 1);
-    const mask = tf.where(tf.reshape(isNull, [B, 1]), firstSlot, realMask) as tf.Tensor2D;
     for (const b of this.blocks) {
       const n = b.ln1.apply(h) as tf.Tensor3D;
-      h = tf.add(h, b.attn.apply(n, n, mask)) as tf.Tensor3D;
+      h = tf.add(h, b.attn.apply(n, n, attendMask)) as tf.Tensor3D;
       h = tf.add(h, b.fc2.apply(silu(b.fc1.apply(b.ln2.apply(h))))) as tf.Tensor3D;
     }
-    h = this.final.apply(h) as tf.Tensor3D;
-    const nullSeq = tf.mul(tf.reshape(this.nullToken, [1, 1, -1]), tf.reshape(firstSlot, [B, L, 1]));
-    const tokens = tf.where(tf.reshape(isNull, [B, 1, 1]), tf.broadcastTo(nullSeq, h.shape), h) as tf.Tensor3D;
-    const pooled = tf.div(tf.sum(tf.mul(tokens, tf.expandDims(mask, 2)), 1), tf.sum(mask, 1, true)) as tf.Tensor2D;
-    return { tokens, mask, pooled };
+    return withNullToken(this.final.apply(h) as tf.Tensor3D, realMask, this.nullToken);
+  }
+}
+
+/** A null prompt attends to its first slot only, so its softmax never sees an all -inf row. */
+function attentionMask(realMask: tf.Tensor2D): tf.Tensor2D {
+  const [B, L] = realMask.shape;
+  const isNull = tf.equal(tf.sum(realMask, 1), 0);
+  const firstSlot = tf.concat([tf.ones([B, 1]), tf.zeros([B, L - 1])], 1);
+  return tf.where(tf.reshape(isNull, [B, 1]), firstSlot, realMask) as tf.Tensor2D;
+}
+
+/**
+ * Rows whose mask is all zero (the empty prompt) become one learned null token; the masked mean of
+ * the tokens is the pooled embedding that joins the timestep embedding.
+ */
+export function withNullToken(tokensIn: tf.Tensor3D, realMask: tf.Tensor2D, nullToken: tf.Tensor): EncodedText {
+  const [B, L] = realMask.shape;
+  const isNull = tf.equal(tf.sum(realMask, 1), 0);
+  const mask = attentionMask(realMask);
+  const firstSlot = tf.concat([tf.ones([B, 1]), tf.zeros([B, L - 1])], 1);
+  const nullSeq = tf.mul(tf.reshape(nullToken, [1, 1, -1]), tf.reshape(firstSlot, [B, L, 1]));
+  const tokens = tf.where(tf.reshape(isNull, [B, 1, 1]), tf.broadcastTo(nullSeq, tokensIn.shape), tokensIn) as tf.Tensor3D;
+  const pooled = tf.div(tf.sum(tf.mul(tokens, tf.expandDims(mask, 2)), 1), tf.sum(mask, 1, true)) as tf.Tensor2D;
+  return { tokens, mask, pooled };
+}
+
+/**
+ * The user's own CLIP text encoder supplies the tokens (last_hidden_state); this projects them to the
+ * U-Net's context width. Its condition tensor is [B, L, clipDim + 1]: the hidden states with the
+ * attention mask as the last feature, so one tensor carries both through guidance's batch concat;
+ * all zeros is the null condition.
+ */
+export class ClipAdapter {
+  private readonly project: Dense;
+  private readonly norm: LayerNorm;
+  private readonly nullToken: tf.Variable;
+
+  constructor(p: Params, readonly inputDim: number, readonly dim: number) {
+    this.project = new Dense(p, 'clip.project', inputDim, dim);
+    this.norm = new LayerNorm(p, 'clip.norm', dim);
+    this.nullToken = p.add('clip.null', [dim], { std: 0.5 });
+  }
+
+  apply(cond: tf.Tensor3D): EncodedText {
+    const [B, L] = cond.shape;
+    const hidden = tf.slice(cond, [0, 0, 0], [B, L, this.inputDim]);
+    const realMask = tf.reshape(tf.slice(cond, [0, 0, this.inputDim], [B, L, 1]), [B, L]) as tf.Tensor2D;
+    return withNullToken(this.norm.apply(this.project.apply(hidden)) as tf.Tensor3D, realMask, this.nullToken);
   }
 }

@@ -11,9 +11,9 @@ import { DlensError } from '../errors';
 import type { Rng } from '../random';
 import { Attention, Conv3, Dense, Embedding, GroupNorm, silu, timestepEmbedding } from './layers';
 import { Params } from './params';
-import { TextEncoder } from './textEncoder';
+import { ClipAdapter, type EncodedText, TextEncoder } from './textEncoder';
 
-export type Conditioning = 'none' | 'class' | 'text';
+export type Conditioning = 'none' | 'class' | 'text' | 'clip';
 
 export interface UNetConfig {
   imageSize: number;
@@ -28,6 +28,8 @@ export interface UNetConfig {
   cond: Conditioning;
   numClasses?: number;
   text?: { vocabSize: number; maxLength: number; dim: number; layers: number };
+  /** the user's CLIP export: its hidden width and token count; dim is the context width it is projected to */
+  clip?: { inputDim: number; maxLength: number; dim: number };
 }
 
 class ResBlock {
@@ -85,6 +87,7 @@ export class UNet {
   private readonly timeMlp: [Dense, Dense];
   private readonly classEmbed?: Embedding;
   private readonly text?: TextEncoder;
+  private readonly clip?: ClipAdapter;
   private readonly textToEmb?: Dense;
   private readonly inConv: Conv3;
   private readonly down: { blocks: ResBlock[]; attn: (AttentionBlock | undefined)[]; downsample?: Dense }[] = [];
@@ -99,11 +102,10 @@ export class UNet {
     const { levels, embDim, heads, resBlocksPerLevel: nRes } = config;
     this.timeMlp = [new Dense(p, 'time.fc1', levels[0], embDim), new Dense(p, 'time.fc2', embDim, embDim)];
     if (config.cond === 'class') this.classEmbed = new Embedding(p, 'class', config.numClasses! + 1, embDim); // last row = null class
-    const contextDim = config.cond === 'text' ? config.text!.dim : undefined;
-    if (config.text && contextDim) {
-      this.text = new TextEncoder(p, { ...config.text, heads });
-      this.textToEmb = new Dense(p, 'text.toEmb', contextDim, embDim);
-    }
+    const contextDim = config.cond === 'text' ? config.text!.dim : config.cond === 'clip' ? config.clip!.dim : undefined;
+    if (config.cond === 'text' && config.text) this.text = new TextEncoder(p, { ...config.text, heads });
+    if (config.cond === 'clip' && config.clip) this.clip = new ClipAdapter(p, config.clip.inputDim, config.clip.dim);
+    if (contextDim) this.textToEmb = new Dense(p, 'text.toEmb', contextDim, embDim);
     this.inConv = new Conv3(p, 'in', config.channels, levels[0]);
     const skipChannels: number[] = [levels[0]];
     let ch = levels[0];
@@ -144,7 +146,8 @@ export class UNet {
 
   /**
    * eps-hat for x_t [B, H, W, C] at integer timesteps t (a number or [B]).
-   * cond: class labels [B] (-1 = null) or token ids [B, L] (all padding = null), per config.cond.
+   * cond: class labels [B] (-1 = null), token ids [B, L] (all padding = null), or CLIP states with
+   * their mask [B, L, clipDim + 1] (all zero = null), per config.cond.
    */
   predict(x: tf.Tensor, t: number | tf.Tensor1D, cond?: tf.Tensor): tf.Tensor4D {
     return tf.tidy(() => {
@@ -159,9 +162,15 @@ export class UNet {
         const ids = tf.where(tf.less(labels, 0), tf.fill([B], nullIndex, 'int32'), labels);
         emb = tf.add(emb, this.classEmbed.apply(ids)) as tf.Tensor2D;
       }
-      if (this.text && this.textToEmb) {
+      let encoded: EncodedText | undefined;
+      if (this.text) {
         const ids = cond ? (tf.cast(cond, 'int32') as tf.Tensor2D) : (tf.zeros([B, this.config.text!.maxLength], 'int32') as tf.Tensor2D);
-        const encoded = this.text.apply(ids);
+        encoded = this.text.apply(ids);
+      } else if (this.clip) {
+        const { maxLength, inputDim } = this.config.clip!;
+        encoded = this.clip.apply((cond ?? tf.zeros([B, maxLength, inputDim + 1])) as tf.Tensor3D);
+      }
+      if (encoded && this.textToEmb) {
         emb = tf.add(emb, this.textToEmb.apply(encoded.pooled)) as tf.Tensor2D;
         context = encoded;
       }
@@ -219,6 +228,9 @@ function validateConfig(c: UNetConfig): void {
   if (c.cond === 'class' && !(c.numClasses && c.numClasses > 0)) {
     throw new DlensError('bad-model-config', 'Class conditioning needs the number of classes.', 'train on a dataset with class labels (shapes, fashion-mnist) or use --cond text/none.');
   }
+  if (c.cond === 'clip' && !c.clip) {
+    throw new DlensError('bad-model-config', 'CLIP conditioning needs the CLIP export\'s hidden width and length.', 'pass --clip PATH to a local CLIP text export.');
+  }
   if (c.cond === 'text' && !c.text) {
     throw new DlensError('bad-model-config', 'Text conditioning needs a tokenizer vocabulary.', 'train on a dataset with captions.');
   }
@@ -236,7 +248,8 @@ function countMacs(c: UNetConfig): number {
   const attn = (res: number, ch: number) => {
     const n = res * res;
     let m = dense(n, ch, 3 * ch) + 2 * n * n * ch + dense(n, ch, ch);
-    if (c.cond === 'text' && c.text) m += dense(n, ch, ch) + dense(c.text.maxLength, c.text.dim, 2 * ch) + 2 * n * c.text.maxLength * ch + dense(n, ch, ch);
+    const ctx = c.cond === 'text' ? c.text : c.cond === 'clip' ? c.clip : undefined;
+    if (ctx) m += dense(n, ch, ch) + dense(ctx.maxLength, ctx.dim, 2 * ch) + 2 * n * ctx.maxLength * ch + dense(n, ch, ch);
     return m;
   };
   const res = (r: number, cin: number, cout: number) => conv3(r, cin, cout) + conv3(r, cout, cout) + (cin !== cout ? dense(r * r, cin, cout) : 0);

@@ -39,6 +39,8 @@ export interface RunManifest {
   preset: string;
   model: UNetConfig;
   tokenizer?: { vocabulary: string[]; maxLength: number };
+  /** the user's CLIP text export (cond 'clip') */
+  clip?: { dir: string; inputDim: number; maxLength: number };
   /** captions the training previews are drawn for (text models) */
   previewPrompts?: string[];
   schedule: { name: ScheduleName; T: number };

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DlensError } from '../errors';
 import { WordTokenizer } from '../nn/tokenizer';
 import type { RunManifest } from '../run/manifest';
+import { clipCondition } from './clipConditioning';
 
 export interface ConditionRequest {
   prompt?: string;
@@ -19,7 +20,7 @@ export function tokenizerOf(m: RunManifest): WordTokenizer | undefined {
 }
 
 /** Condition for `batch` images, plus the null (or negative) condition for guidance; undefined when unconditional. */
-export function conditionTensors(m: RunManifest, req: ConditionRequest, batch: number): { cond?: tf.Tensor; uncond?: tf.Tensor; warnings: string[] } {
+export async function conditionTensors(m: RunManifest, req: ConditionRequest, batch: number): Promise<{ cond?: tf.Tensor; uncond?: tf.Tensor; warnings: string[] }> {
   const warnings: string[] = [];
   const cond = m.model.cond;
   if (cond === 'none') {
@@ -39,6 +40,10 @@ export function conditionTensors(m: RunManifest, req: ConditionRequest, batch: n
     if (req.negativePrompt) warnings.push('negative prompts need a text-conditioned model; ignored');
     return { cond: tf.fill([batch], k ?? -1, 'int32'), uncond: tf.fill([batch], -1, 'int32'), warnings };
   }
+  if (cond === 'clip') {
+    const fill = (text?: string) => new Array<string>(batch).fill(text ?? '');
+    return { cond: await clipCondition(m.clip!, fill(req.prompt)), uncond: await clipCondition(m.clip!, fill(req.negativePrompt)), warnings };
+  }
   const tok = tokenizerOf(m)!;
   const enc = (text: string) => {
     const { ids, unknown } = tok.encode(text);
@@ -54,8 +59,9 @@ export function conditionTensors(m: RunManifest, req: ConditionRequest, batch: n
 }
 
 /** Per-example condition tensor for a training batch, with classifier-free dropout to the null condition. */
-export function trainingCondition(m: RunManifest, labels: Int32Array, captions: string[], keep: boolean[]): tf.Tensor | undefined {
+export async function trainingCondition(m: RunManifest, labels: Int32Array, captions: string[], keep: boolean[]): Promise<tf.Tensor | undefined> {
   if (m.model.cond === 'class') return tf.tensor1d(Array.from(labels, (l, i) => (keep[i] ? l : -1)), 'int32');
+  if (m.model.cond === 'clip') return clipCondition(m.clip!, captions.map((c, i) => (keep[i] ? c : '')));
   if (m.model.cond === 'text') {
     const tok = tokenizerOf(m)!;
     const ids = captions.flatMap((c, i) => tok.encode(keep[i] ? c : '').ids);

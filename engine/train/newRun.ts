@@ -18,6 +18,8 @@ export interface NewRunOptions {
   schedule: ScheduleName;
   T: number;
   training: TrainingConfig;
+  /** cond 'clip': the user's CLIP export (load it with clipEncoder to learn its width and length) */
+  clip?: { dir: string; inputDim: number; maxLength: number };
 }
 
 export function newRunManifest(runDir: string, dataset: Dataset, o: NewRunOptions): RunManifest {
@@ -26,12 +28,15 @@ export function newRunManifest(runDir: string, dataset: Dataset, o: NewRunOption
   }
   let tokenizer: WordTokenizer | undefined;
   let previewPrompts: string[] | undefined;
-  if (o.cond === 'text') {
+  if (o.cond === 'clip' && !o.clip) {
+    throw new DlensError('no-clip', 'CLIP conditioning needs a local CLIP text export.', 'pass --clip PATH (a folder with config.json, tokenizer.json, tokenizer_config.json and onnx/text_model.onnx).');
+  }
+  if (o.cond === 'text' || o.cond === 'clip') {
     const captions = dataset.get(Array.from({ length: Math.min(dataset.size, 2000) }, (_, i) => i)).captions;
     if (captions.every((c) => c.trim() === '')) {
       throw new DlensError('no-captions', `Dataset ${dataset.name} has no captions, so --cond text cannot work.`, 'add a captions.jsonl or captions.csv to the folder, or use --cond none.');
     }
-    tokenizer = WordTokenizer.fromCaptions(captions, Math.max(4, ...captions.map((c) => WordTokenizer.words(c).length)));
+    if (o.cond === 'text') tokenizer = WordTokenizer.fromCaptions(captions, Math.max(4, ...captions.map((c) => WordTokenizer.words(c).length)));
     previewPrompts = [...new Set(captions)].slice(0, 8);
   }
   const model = presetConfig(o.preset, {
@@ -40,6 +45,7 @@ export function newRunManifest(runDir: string, dataset: Dataset, o: NewRunOption
     cond: o.cond,
     numClasses: o.cond === 'class' ? dataset.classNames!.length : undefined,
     text: tokenizer ? { vocabSize: tokenizer.size, maxLength: tokenizer.maxLength } : undefined,
+    clip: o.cond === 'clip' ? { inputDim: o.clip!.inputDim, maxLength: o.clip!.maxLength } : undefined,
   });
   // Build once to validate the configuration and count its parameters.
   const probe = new UNet(model, new Rng(0));
@@ -58,6 +64,7 @@ export function newRunManifest(runDir: string, dataset: Dataset, o: NewRunOption
     model,
     tokenizer: tokenizer ? { vocabulary: [...tokenizer.vocabulary], maxLength: tokenizer.maxLength } : undefined,
     previewPrompts,
+    clip: o.cond === 'clip' ? o.clip : undefined,
     schedule: { name: o.schedule, T: o.T },
     prediction: 'epsilon',
     training: o.training,

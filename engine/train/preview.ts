@@ -15,7 +15,7 @@ export async function previewSamples(model: UNet, m: RunManifest, tables: Diffus
   const rng = new Rng(12345);
   const { imageSize: s, channels: c } = m.dataset;
   const xT = rng.normal([count, s, s, c]);
-  const conds = previewConditions(m, count);
+  const conds = await previewConditions(m, count);
   const plain: Denoiser = (x, t) => model.predict(x, t);
   const denoiser = conds ? guidedDenoiser((x, t, cond) => model.predict(x, t, cond), { scale: 3, ...conds }) : plain;
   const out = await sampleDdim(denoiser, xT, { tables, timesteps: inferenceTimesteps('trailing', tables.T, 20), rng, clipX0: 1 });

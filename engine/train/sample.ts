@@ -29,7 +29,7 @@ export async function sampleFromRun(run: LoadedRun, r: SampleRequest): Promise<{
   const { manifest: m, model, tables } = run;
   const rng = new Rng(r.seed);
   const xT = rng.normal([r.n, m.dataset.imageSize, m.dataset.imageSize, m.dataset.channels]);
-  const { cond, uncond, warnings } = conditionTensors(m, { prompt: r.prompt, negativePrompt: r.negativePrompt, classIndex: r.classIndex }, r.n);
+  const { cond, uncond, warnings } = await conditionTensors(m, { prompt: r.prompt, negativePrompt: r.negativePrompt, classIndex: r.classIndex }, r.n);
   const denoiser: Denoiser = cond && uncond ? guidedDenoiser((x, t, c) => model.predict(x, t, c), { scale: r.guidance, cond, uncond }) : (x, t) => model.predict(x, t);
   const opts = { tables, timesteps: inferenceTimesteps(r.spacing, tables.T, r.steps), rng, clipX0: 1, probe: r.probe, signal: r.signal };
   const images = (r.sampler === 'ddpm' ? await sampleDdpm(denoiser, xT, opts) : await sampleDdim(denoiser, xT, { ...opts, eta: r.eta })) as tf.Tensor4D;

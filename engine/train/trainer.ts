@@ -110,7 +110,9 @@ export async function train(runDir: string, manifest: RunManifest, dataset: Data
       for (let start = 0; start < indices.length; start += cfg.microBatch) {
         const end = Math.min(start + cfg.microBatch, indices.length);
         const micro = { indices: indices.slice(start, end), ts: ts.slice(start, end), keep: keep.slice(start, end), noiseSeed, offset: start, total: indices.length };
-        const { grads, perExample } = microBatchGrads(model, vars, tables, manifest, dataset, micro);
+        const batch = dataset.get(micro.indices);
+        const cond = await trainingCondition(manifest, batch.labels, batch.captions, micro.keep);
+        const { grads, perExample } = microBatchGrads(model, vars, tables, dataset, micro, batch.images, cond);
         perExample.forEach((l, i) => {
           const b = Math.min(LOSS_BUCKETS - 1, Math.floor((micro.ts[i] / tables.T) * LOSS_BUCKETS));
           bucketSum[b] += l;
@@ -186,13 +188,11 @@ interface MicroBatch {
 }
 
 /** Gradients of (n / batch) x the mean noise-prediction MSE over one micro-batch, plus per-example losses. */
-function microBatchGrads(model: UNet, vars: tf.Variable[], tables: DiffusionTables, m: RunManifest, dataset: Dataset, mb: MicroBatch) {
-  const batch = dataset.get(mb.indices);
+function microBatchGrads(model: UNet, vars: tf.Variable[], tables: DiffusionTables, dataset: Dataset, mb: MicroBatch, images: Float32Array, cond: tf.Tensor | undefined) {
   const n = mb.indices.length;
   const shape: [number, number, number, number] = [n, dataset.imageSize, dataset.imageSize, dataset.channels];
-  const x0 = tf.tensor4d(batch.images, shape);
+  const x0 = tf.tensor4d(images, shape);
   const noise = tf.tidy(() => tf.slice(tf.randomNormal([mb.total, ...shape.slice(1)], 0, 1, 'float32', mb.noiseSeed), [mb.offset, 0, 0, 0], shape));
-  const cond = trainingCondition(m, batch.labels, batch.captions, mb.keep);
   const tTensor = tf.tensor1d(mb.ts, 'int32');
   let perExampleT: tf.Tensor | undefined;
   const { value, grads } = tf.variableGrads(() => {
