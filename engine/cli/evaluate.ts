@@ -56,6 +56,7 @@ export function sweepCommand(run: Run): Command {
     .option('--guidance <list>', 'guidance scales', numberList, [0, 1, 3, 5, 7.5, 10, 15])
     .option('--seeds <n>', 'rows (one seed each)', integer(1, 64), 4)
     .option('--prompt <text>', 'text prompt (text models) or class name (class models); default: a different one per row')
+    .option('--prompts <list>', "one prompt per row, separated by ';' (overrides --seeds' row count)")
     .option('--negative-prompt <text>', 'replaces the empty prompt in the unconditional branch')
     .option('--class <k>', 'class index (class models)', integer(-1))
     .option('--steps <N>', 'DDIM steps', integer(1), 50)
@@ -68,10 +69,11 @@ export function sweepCommand(run: Run): Command {
         await initBackend(o.backend);
         const loaded = loadRun(o.run);
         const { manifest: m, model, tables } = loaded;
-        const rows = o.seeds as number;
+        const perRow: string[] | undefined = o.prompts ? String(o.prompts).split(';').map((p: string) => p.trim()) : undefined;
+        const rows = perRow ? perRow.length : (o.seeds as number);
         const size = m.dataset.imageSize;
         const xT = tf.concat(Array.from({ length: rows }, (_, r) => new Rng(o.seed + r).normal([1, size, size, m.dataset.channels])));
-        const rowRequests = Array.from({ length: rows }, (_, r) => rowRequest(m, r, o));
+        const rowRequests = Array.from({ length: rows }, (_, r) => (perRow ? { prompt: perRow[r], negativePrompt: o.negativePrompt } : rowRequest(m, r, o)));
         const conds = await Promise.all(rowRequests.map((req) => conditionTensors(m, req, 1)));
         const cond = conds[0].cond ? tf.concat(conds.map((c) => c.cond!)) : undefined;
         const uncond = conds[0].uncond ? tf.concat(conds.map((c) => c.uncond!)) : undefined;

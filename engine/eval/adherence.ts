@@ -60,12 +60,16 @@ export async function guidedSamples(run: LoadedRun, scale: number, n: number, st
 export async function shapesAdherence(batch: GuidedBatch, scale: number, imageSize: number): Promise<AdherenceRow> {
   const data = (await batch.images.data()) as Float32Array;
   const per = imageSize * imageSize * 3;
-  const counts = { colour: 0, position: 0, size: 0, shape: 0 };
+  const counts = { colour: 0, position: 0, size: 0, shape: 0, 'colour+position': 0 };
   let all = 0;
   const captions = batch.requested.captions!;
   captions.forEach((caption, i) => {
     const s = scoreShapes(data.subarray(i * per, (i + 1) * per), imageSize, caption);
-    for (const k of Object.keys(counts) as (keyof typeof counts)[]) counts[k] += s[k] ? 1 : 0;
+    counts.colour += s.colour ? 1 : 0;
+    counts.position += s.position ? 1 : 0;
+    counts.size += s.size ? 1 : 0;
+    counts.shape += s.shape ? 1 : 0;
+    counts['colour+position'] += s.colour && s.position ? 1 : 0;
     if (s.colour && s.position && s.size && s.shape) all++;
   });
   const n = captions.length;

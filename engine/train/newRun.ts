@@ -37,7 +37,9 @@ export function newRunManifest(runDir: string, dataset: Dataset, o: NewRunOption
       throw new DlensError('no-captions', `Dataset ${dataset.name} has no captions, so --cond text cannot work.`, 'add a captions.jsonl or captions.csv to the folder, or use --cond none.');
     }
     if (o.cond === 'text') tokenizer = WordTokenizer.fromCaptions(captions, Math.max(4, ...captions.map((c) => WordTokenizer.words(c).length)));
-    previewPrompts = [...new Set(captions)].slice(0, 8);
+    // Evenly spaced over the sorted distinct captions, so previews and sweeps show the variety.
+    const distinct = [...new Set(captions)].sort();
+    previewPrompts = Array.from({ length: Math.min(8, distinct.length) }, (_, i) => distinct[Math.floor((i * distinct.length) / Math.min(8, distinct.length))]);
   }
   const model = presetConfig(o.preset, {
     imageSize: dataset.imageSize,

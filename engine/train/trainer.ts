@@ -98,6 +98,8 @@ export async function train(runDir: string, manifest: RunManifest, dataset: Data
 
   try {
     while (step < cfg.steps) {
+      // A step is all synchronous work; let the event loop run so a signal or a cancel message can arrive.
+      await yieldToEventLoop();
       if (events.signal?.aborted) break;
       const rng = new Rng(cfg.seed * 1_000_003 + step); // per-step randomness: a resumed run replays the same batches
       const lr = learningRate(step, cfg.learningRate, cfg.warmupSteps);
@@ -205,6 +207,10 @@ function microBatchGrads(model: UNet, vars: tf.Variable[], tables: DiffusionTabl
   const perExample = Array.from(perExampleT!.dataSync());
   tf.dispose([value, x0, noise, tTensor, perExampleT!, ...(cond ? [cond] : [])]);
   return { grads: vars.map((v) => grads[v.name]), perExample };
+}
+
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function loadInto(vars: tf.Variable[], index: { shape: number[]; offset: number }[], data: Float32Array): void {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -54,7 +55,23 @@ describe('dlens train / sample / sweep / eval', () => {
     assert.deepEqual(report.lossProfile.t, [50, 150, 250, 350, 450, 550, 650, 750, 850, 950]);
     assert.deepEqual(report.adherence.map((a: { scale: number }) => a.scale), [0, 5]);
     assert.equal(report.adherenceBy, 'shapes-scorer');
-    assert.deepEqual(Object.keys(report.adherence[0].parts).sort(), ['colour', 'position', 'shape', 'size']);
+    assert.deepEqual(Object.keys(report.adherence[0].parts).sort(), ['colour', 'colour+position', 'position', 'shape', 'size']);
+  });
+
+  it('stops on SIGTERM after the current step, keeping a checkpoint of where it stopped', async () => {
+    const out = path.join(dir, 'stopped');
+    const child = spawn(process.execPath, [path.join(__dirname, '../../dist/cli.js'), 'train', '--dataset', 'shapes', '--model', 'tiny', '--steps', '100000', '--batch', '2', '--checkpoint-every', '100000', '--preview-every', '0', '--out', out], { env: { ...process.env, DLENS_BACKEND: 'wasm' } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    // Wait for the first logged step, then ask it to stop.
+    while (!/step 10\//.test(stderr)) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /stopping after this step and saving a checkpoint/);
+    const m = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    assert.equal(m.status, 'cancelled');
+    assert.ok(m.checkpoint.step >= 10 && m.checkpoint.step < 100000);
   });
 
   it('refuses class conditioning on a folder of images (no classes) and explains', async () => {
