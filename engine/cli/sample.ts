@@ -29,17 +29,19 @@ export function sampleCommand(run: Run): Command {
   return samplingOptions(new Command('sample').description('Sample a grid of images from a trained run'))
     .option('--guidance <s>', 'classifier-free guidance scale', number(), 3)
     .option('--n <count>', 'number of images', integer(1, 1024), 16)
+    .option('--per-class <n>', 'class models: n images of every class, one row per class', integer(1, 64))
     .option('--out <file>', 'PNG grid to write', 'samples.png')
     .action((o) =>
       run(async () => {
         await initBackend(o.backend);
         const loaded = loadRun(o.run, o.weights);
-        const { images, warnings } = await sampleFromRun(loaded, { sampler: o.sampler, steps: o.steps, eta: o.eta, spacing: o.spacing, guidance: o.guidance, prompt: o.prompt, negativePrompt: o.negativePrompt, classIndex: o.class, n: o.n, seed: o.seed });
+        const { images, warnings } = await sampleFromRun(loaded, { sampler: o.sampler, steps: o.steps, eta: o.eta, spacing: o.spacing, guidance: o.guidance, prompt: o.prompt, negativePrompt: o.negativePrompt, classIndex: o.class, perClass: o.perClass, n: o.n, seed: o.seed });
         for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-        await saveGrid(images, o.out, { scale: loaded.manifest.dataset.imageSize < 32 ? 2 : 1 });
+        await saveGrid(images, o.out, { scale: loaded.manifest.dataset.imageSize < 32 ? 2 : 1, columns: o.perClass });
         images.dispose();
         loaded.dispose();
-        emit(o.json, { out: o.out, n: o.n, step: loaded.step, warnings }, () => `wrote ${o.out}: ${o.n} samples from step ${loaded.step} (${o.sampler.toUpperCase()}, ${o.steps} steps, guidance ${o.guidance})`);
+        const n = images.shape[0];
+        emit(o.json, { out: o.out, n, step: loaded.step, warnings }, () => `wrote ${o.out}: ${n} samples from step ${loaded.step} (${o.sampler.toUpperCase()}, ${o.steps} steps, guidance ${o.guidance})`);
       }, o.json),
     );
 }

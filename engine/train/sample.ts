@@ -1,5 +1,6 @@
 /** Sampling a trained run: the same request gives the same pixels. */
 import * as tf from '@tensorflow/tfjs';
+import { DlensError } from '../errors';
 import { Rng } from '../random';
 import { sampleDdim } from '../samplers/ddim';
 import { sampleDdpm } from '../samplers/ddpm';
@@ -18,6 +19,8 @@ export interface SampleRequest {
   prompt?: string;
   negativePrompt?: string;
   classIndex?: number;
+  /** class models: `perClass` images of every class, class by class (then n is ignored) */
+  perClass?: number;
   n: number;
   seed: number;
   probe?: Probe;
@@ -28,8 +31,16 @@ export interface SampleRequest {
 export async function sampleFromRun(run: LoadedRun, r: SampleRequest): Promise<{ images: tf.Tensor4D; warnings: string[] }> {
   const { manifest: m, model, tables } = run;
   const rng = new Rng(r.seed);
-  const xT = rng.normal([r.n, m.dataset.imageSize, m.dataset.imageSize, m.dataset.channels]);
-  const { cond, uncond, warnings } = await conditionTensors(m, { prompt: r.prompt, negativePrompt: r.negativePrompt, classIndex: r.classIndex }, r.n);
+  const classes = m.dataset.classNames?.length ?? 0;
+  if (r.perClass !== undefined && (m.model.cond !== 'class' || classes === 0)) {
+    throw new DlensError('not-class-model', 'Samples per class need a class-conditioned run.', 'drop --per-class, or sample a run trained with --cond class.');
+  }
+  const n = r.perClass !== undefined ? classes * r.perClass : r.n;
+  const xT = rng.normal([n, m.dataset.imageSize, m.dataset.imageSize, m.dataset.channels]);
+  const { cond, uncond, warnings } =
+    r.perClass !== undefined
+      ? { cond: tf.tensor1d(Array.from({ length: n }, (_, i) => Math.floor(i / r.perClass!)), 'int32'), uncond: tf.fill([n], -1, 'int32'), warnings: [] as string[] }
+      : await conditionTensors(m, { prompt: r.prompt, negativePrompt: r.negativePrompt, classIndex: r.classIndex }, n);
   const denoiser: Denoiser = cond && uncond ? guidedDenoiser((x, t, c) => model.predict(x, t, c), { scale: r.guidance, cond, uncond }) : (x, t) => model.predict(x, t);
   const opts = { tables, timesteps: inferenceTimesteps(r.spacing, tables.T, r.steps), rng, clipX0: 1, probe: r.probe, signal: r.signal };
   const images = (r.sampler === 'ddpm' ? await sampleDdpm(denoiser, xT, opts) : await sampleDdim(denoiser, xT, { ...opts, eta: r.eta })) as tf.Tensor4D;
