@@ -1,5 +1,11 @@
-// Bundles the CLI and the extension with esbuild. Dependencies stay external: tfjs finds its .wasm files
-// and optional backends in node_modules at run time.
+// Bundles the CLI, the extension, its runner and the panel script with esbuild.
+// - cli.js and extension.js keep dependencies external: the CLI runs from a checkout with node_modules,
+//   and the extension host side must stay light (no TensorFlow.js at activation).
+// - runner.js bundles TensorFlow.js and the other pure-JS dependencies, so the packaged extension ships
+//   without the 140 MB of @tensorflow packages; only native packages stay external (sharp, webgpu's
+//   Dawn binary, tfjs-node, the optional CLIP loader), and the .wasm files are copied to dist/wasm,
+//   where the engine looks first.
+// - webview/panel.js is a browser IIFE.
 import { build } from 'esbuild';
 import { chmodSync, copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -7,11 +13,18 @@ import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, packages: 'external', logLevel: 'warning' };
+const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
 
-await build({ ...common, entryPoints: ['engine/cli/main.ts'], outfile: 'dist/cli.js' });
+await build({ ...node, packages: 'external', entryPoints: ['engine/cli/main.ts'], outfile: 'dist/cli.js' });
 chmodSync('dist/cli.js', 0o755);
-await build({ ...common, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] });
+await build({ ...node, packages: 'external', entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] });
+await build({
+  ...node,
+  entryPoints: ['engine/runner/main.ts'],
+  outfile: 'dist/runner.js',
+  external: ['sharp', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@huggingface/transformers', 'onnxruntime-node'],
+});
+await build({ bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, logLevel: 'warning', entryPoints: ['webview/panel.ts'], outfile: 'dist/webview/panel.js' });
 
 // The wasm backend loads its binaries at run time; a packaged extension carries them in dist/wasm.
 mkdirSync('dist/wasm', { recursive: true });

@@ -1,32 +1,63 @@
 /**
- * The VS Code side. Thin: it moves messages and shows results; the math lives in engine/.
- * Schedules are pure float64 tables, so this command needs no tensor backend and activates instantly.
+ * Activation: wires commands, the Runs view and the status bar. Deliberately light: no engine and no
+ * TensorFlow.js here (jobs run in a runner process), so activation costs milliseconds. Activated by a
+ * command or by opening the Runs view (package.json activationEvents).
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { diffusionTables } from '../engine/diffusion';
-import { SCHEDULE_NAMES, makeBetas } from '../engine/schedules';
+import { type DiffusionLensApi, makeApi } from './api';
+import { checkImplementationCommand } from './commands/checkImplementation';
+import { forwardCommand } from './commands/forward';
+import { openRunCommand } from './commands/openRun';
+import { register } from './commands/register';
+import { deleteRunCommand, resumeCommand, stopRunCommand } from './commands/runActions';
+import { sampleCommand } from './commands/sample';
+import { schedulesCommand } from './commands/schedules';
+import { sweepCommand } from './commands/sweep';
+import { trainCommand } from './commands/train';
+import { Jobs } from './jobs';
+import { Log } from './log';
+import { Memory } from './memory';
+import { Panels } from './panels';
+import { RunsTree } from './runsTree';
+import type { Services } from './services';
+import { readSettings } from './settings';
+import { TrainingStatus } from './statusBar';
 
-export function activate(context: vscode.ExtensionContext): void {
-  const output = vscode.window.createOutputChannel('Diffusion Lens');
+export function activate(context: vscode.ExtensionContext): DiffusionLensApi {
+  const log = new Log();
+  const status = new TrainingStatus();
+  const jobs = new Jobs(context.asAbsolutePath(path.join('dist', 'runner.js')), log, status);
+  const settings = () => readSettings(path.join(context.globalStorageUri.fsPath, 'runs'));
+  const tree = new RunsTree(() => settings().runsFolder, jobs);
+  const s: Services = {
+    context, log, jobs, tree, settings,
+    panels: new Panels(context.extensionUri, log),
+    memory: new Memory(context.workspaceState),
+    builtinImage: context.asAbsolutePath(path.join('examples', 'shapes.png')),
+  };
+  const commands: [string, (arg: unknown) => Promise<unknown>][] = [
+    ['diffusionLens.train', (a) => trainCommand(s, a)],
+    ['diffusionLens.sample', (a) => sampleCommand(s, a)],
+    ['diffusionLens.sweep', (a) => sweepCommand(s, a)],
+    ['diffusionLens.showSchedules', () => schedulesCommand(s)],
+    ['diffusionLens.visualizeForward', (a) => forwardCommand(s, a)],
+    ['diffusionLens.checkImplementation', () => checkImplementationCommand(s)],
+    ['diffusionLens.openRun', (a) => openRunCommand(s, a)],
+    ['diffusionLens.stopRun', (a) => stopRunCommand(s, a)],
+    ['diffusionLens.resumeTraining', (a) => resumeCommand(s, a)],
+    ['diffusionLens.deleteRun', (a) => deleteRunCommand(s, a)],
+  ];
   context.subscriptions.push(
-    output,
-    vscode.commands.registerCommand('diffusionLens.showSchedules', () => {
-      output.clear();
-      output.appendLine(scheduleSummary(1000));
-      output.show(true);
-    }),
+    log, status, jobs, tree,
+    vscode.window.createTreeView('diffusionLens.runs', { treeDataProvider: tree, showCollapseAll: false }),
+    vscode.commands.registerCommand('diffusionLens.refreshRuns', () => tree.refresh()),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('diffusionLens.runsFolder') && tree.refresh()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => tree.refresh()),
+    { dispose: () => s.panels.disposeAll() },
+    ...commands.map(([id, run]) => register(s, id, run as never)),
   );
-}
-
-/** alphasCumprod and log-SNR of every schedule at a few timesteps, one row per schedule. */
-export function scheduleSummary(T: number): string {
-  const picks = [0, Math.floor(T / 4), Math.floor(T / 2), Math.floor((3 * T) / 4), T - 1];
-  const lines = [`Noise schedules, T = ${T}: alphasCumprod (log-SNR) at t = ${picks.join(', ')}`];
-  for (const name of SCHEDULE_NAMES) {
-    const d = diffusionTables(makeBetas(name, T));
-    lines.push(`${name.padEnd(14)} ${picks.map((t) => `${d.alphasCumprod[t].toFixed(4)} (${d.logSnr[t].toFixed(2)})`).join('  ')}`);
-  }
-  return lines.join('\n');
+  return makeApi(s, () => status.text);
 }
 
 export function deactivate(): void {}

@@ -1,0 +1,156 @@
+/**
+ * What a runner can be asked to do. A job is plain data: paths are absolute (the runner's working
+ * folder is not the workspace), every choice the user made is explicit, defaults are filled in by the
+ * sender. Semantic checks (does the run exist, is it conditional) happen in the runner, with DlensErrors.
+ */
+import { PRESET_NAMES, type PresetName } from '../nn/presets';
+import { SCHEDULE_NAMES, type ScheduleName } from '../schedules';
+import { SPACINGS, type Spacing } from '../timesteps';
+import { type Fields, ProtocolError, bool, int, num, numberList, oneOf, optional, record, str } from './check';
+
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export type BackendChoiceName = (typeof BACKEND_CHOICES)[number];
+export const CONDITIONINGS = ['none', 'class', 'text', 'clip'] as const;
+export type ConditioningName = (typeof CONDITIONINGS)[number];
+export const JOB_KINDS = ['train', 'sample', 'sweep', 'forward'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
+interface JobBase {
+  backend: BackendChoiceName;
+}
+
+/** Train a new run in `runDir`, or continue the one there (`resume`). */
+export interface TrainJob extends JobBase {
+  kind: 'train';
+  runDir: string;
+  resume: boolean;
+  dataset: string;
+  imageSize?: number;
+  preset: PresetName;
+  cond: ConditioningName;
+  /** cond 'clip', new runs: the user's local CLIP text export (absolute) */
+  clipDir?: string;
+  schedule: ScheduleName;
+  T: number;
+  /** total optimiser steps; on resume, a different number changes the run's length */
+  steps: number;
+  batchSize: number;
+  microBatch: number;
+  learningRate: number;
+  seed: number;
+  checkpointEvery: number;
+  /** steps between preview grids, 0 = none */
+  previewEvery: number;
+  /** steps between progress messages */
+  logEvery: number;
+}
+
+/** Conditioning a sampling request asks for; which field applies depends on the run's model. */
+export interface ConditionChoice {
+  prompt?: string;
+  negativePrompt?: string;
+  classIndex?: number;
+}
+
+/** Sample a trained run step by step; every step is recorded to `outDir` and streamed as a frame. */
+export interface SampleJob extends JobBase, ConditionChoice {
+  kind: 'sample';
+  runDir: string;
+  outDir: string;
+  sampler: 'ddpm' | 'ddim';
+  steps: number;
+  eta: number;
+  spacing: Spacing;
+  guidance: number;
+  n: number;
+  seed: number;
+  weights: 'ema' | 'raw';
+}
+
+/** Guidance scales (columns) x seeds (rows), the same starting noise along each row. */
+export interface SweepJob extends JobBase, ConditionChoice {
+  kind: 'sweep';
+  runDir: string;
+  outDir: string;
+  scales: number[];
+  seeds: number;
+  steps: number;
+  seed: number;
+}
+
+/** Noise one image with q(x_t | x_0) at several timesteps. */
+export interface ForwardJob extends JobBase {
+  kind: 'forward';
+  outDir: string;
+  image: string;
+  size: number;
+  schedule: ScheduleName;
+  T: number;
+  timesteps: number[];
+  seed: number;
+}
+
+export type JobSpec = TrainJob | SampleJob | SweepJob | ForwardJob;
+
+const PROMPT_MAX = 500;
+
+export function parseJob(value: unknown, where = 'job'): JobSpec {
+  const o = record(value, where);
+  const kind = oneOf(o, 'kind', JOB_KINDS, where);
+  const at = `${kind} ${where}`;
+  const backend = oneOf(o, 'backend', BACKEND_CHOICES, at);
+  const path = (key: string) => absolutePath(o, key, at);
+  switch (kind) {
+    case 'train': {
+      const batchSize = int(o, 'batchSize', at, 1, 4096);
+      const job: TrainJob = {
+        kind, backend, runDir: path('runDir'), resume: bool(o, 'resume', at), dataset: str(o, 'dataset', at, { nonEmpty: true, max: 4096 }),
+        imageSize: optional(o, 'imageSize', (f, k) => int(f, k, at, 4, 1024)),
+        preset: oneOf(o, 'preset', PRESET_NAMES, at), cond: oneOf(o, 'cond', CONDITIONINGS, at), clipDir: optional(o, 'clipDir', () => path('clipDir')),
+        schedule: oneOf(o, 'schedule', SCHEDULE_NAMES, at), T: int(o, 'T', at, 2, 100_000),
+        steps: int(o, 'steps', at, 1, 10_000_000), batchSize, microBatch: int(o, 'microBatch', at, 1, batchSize),
+        learningRate: num(o, 'learningRate', at, 1e-8, 1), seed: int(o, 'seed', at, 0),
+        checkpointEvery: int(o, 'checkpointEvery', at, 1), previewEvery: int(o, 'previewEvery', at, 0), logEvery: int(o, 'logEvery', at, 1),
+      };
+      return job;
+    }
+    case 'sample':
+      return {
+        kind, backend, runDir: path('runDir'), outDir: path('outDir'), ...conditionChoice(o, at),
+        sampler: oneOf(o, 'sampler', ['ddpm', 'ddim'] as const, at), steps: int(o, 'steps', at, 1, 100_000), eta: num(o, 'eta', at, 0, 1),
+        spacing: oneOf(o, 'spacing', SPACINGS, at), guidance: num(o, 'guidance', at, -100, 100), n: int(o, 'n', at, 1, 64),
+        seed: int(o, 'seed', at, 0), weights: oneOf(o, 'weights', ['ema', 'raw'] as const, at),
+      };
+    case 'sweep':
+      return {
+        kind, backend, runDir: path('runDir'), outDir: path('outDir'), ...conditionChoice(o, at),
+        scales: numberList(o, 'scales', at, { min: -100, max: 100, maxLength: 32 }), seeds: int(o, 'seeds', at, 1, 64),
+        steps: int(o, 'steps', at, 1, 100_000), seed: int(o, 'seed', at, 0),
+      };
+    case 'forward': {
+      const T = int(o, 'T', at, 2, 100_000);
+      return {
+        kind, backend, outDir: path('outDir'), image: path('image'), size: int(o, 'size', at, 4, 1024),
+        schedule: oneOf(o, 'schedule', SCHEDULE_NAMES, at), T,
+        timesteps: numberList(o, 'timesteps', at, { min: 0, max: T - 1, integer: true, maxLength: 64 }), seed: int(o, 'seed', at, 0),
+      };
+    }
+  }
+}
+
+function conditionChoice(o: Fields, at: string): ConditionChoice {
+  return {
+    prompt: optional(o, 'prompt', (f, k) => str(f, k, at, { max: PROMPT_MAX })),
+    negativePrompt: optional(o, 'negativePrompt', (f, k) => str(f, k, at, { max: PROMPT_MAX })),
+    classIndex: optional(o, 'classIndex', (f, k) => int(f, k, at, -1, 100_000)),
+  };
+}
+
+/** Absolute POSIX or Windows path: a relative one would resolve against the runner's working folder. */
+function absolutePath(o: Fields, key: string, at: string): string {
+  const p = str(o, key, at, { nonEmpty: true, max: 4096 });
+  if (!(p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'))) {
+    throw new ProtocolError(at, `field '${key}' is the relative path ${JSON.stringify(p)}; the runner needs an absolute path.`);
+  }
+  return p;
+}

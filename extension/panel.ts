@@ -1,0 +1,152 @@
+/**
+ * A panel's host side: builds its HTML (strict CSP with a nonce, resources only from the extension's
+ * dist/webview and the runs folder), forwards frames with flow control, validates what the panel sends.
+ * Frames: one in flight until the panel acknowledges it, only the newest kept meanwhile (LatestWins).
+ * The trajectory player, heatmaps and dashboards arrive with issue 5; this panel shows what issue 4
+ * streams: the frames of x_t and predicted x0, sweep cells, a picture and the job status.
+ */
+import * as vscode from 'vscode';
+import { type CellMessage, type FrameMessage, type HeaderMessage, LatestWins, type PanelFrameMessage, type StatusMessage, type ToPanel, parseFromPanel } from '../engine/protocol';
+import type { Log } from './log';
+
+export interface PanelStats {
+  title: string;
+  visible: boolean;
+  ready: boolean;
+  framesOffered: number;
+  framesSent: number;
+  framesDropped: number;
+  framesShown: number;
+  lastStepShown: number;
+  cells: number;
+  rejected: string[];
+}
+
+export class LensPanel {
+  private readonly panel: vscode.WebviewPanel;
+  private readonly gate: LatestWins<PanelFrameMessage>;
+  private seq = 0;
+  private latest: PanelFrameMessage | undefined;
+  private header: HeaderMessage | undefined;
+  private status: StatusMessage | undefined;
+  private picture: ToPanel | undefined;
+  private readonly cells = new Map<string, CellMessage>();
+  private disposed = false;
+  readonly stats: PanelStats;
+
+  constructor(title: string, extensionUri: vscode.Uri, resourceFolder: vscode.Uri, private readonly log: Log, onDispose: (p: LensPanel) => void) {
+    this.panel = vscode.window.createWebviewPanel('diffusionLens.panel', title, { viewColumn: vscode.ViewColumn.Active, preserveFocus: true }, {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), resourceFolder],
+    });
+    this.stats = { title, visible: true, ready: false, framesOffered: 0, framesSent: 0, framesDropped: 0, framesShown: 0, lastStepShown: -1, cells: 0, rejected: [] };
+    this.gate = new LatestWins((frame) => {
+      this.stats.framesSent++;
+      void this.panel.webview.postMessage(frame);
+    });
+    this.panel.webview.html = html(this.panel.webview, extensionUri, title);
+    this.panel.webview.onDidReceiveMessage((raw) => this.receive(raw));
+    this.panel.onDidChangeViewState((e) => (this.stats.visible = e.webviewPanel.visible));
+    this.panel.onDidDispose(() => {
+      this.disposed = true;
+      onDispose(this);
+    });
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  setHeader(title: string, lines: string[]): void {
+    this.header = { type: 'header', title, lines };
+    this.post(this.header);
+  }
+
+  setStatus(state: StatusMessage['state'], text: string): void {
+    this.status = { type: 'status', state, text };
+    this.post(this.status);
+  }
+
+  showPicture(file: vscode.Uri, caption: string): void {
+    this.picture = { type: 'picture', src: this.panel.webview.asWebviewUri(file).toString(), caption };
+    this.post(this.picture);
+  }
+
+  frame(frame: FrameMessage): void {
+    if (this.disposed) return;
+    this.stats.framesOffered++;
+    this.latest = { ...frame, type: 'frame', seq: this.seq++ };
+    // Until the panel says it is ready, keep only the newest; 'ready' sends it.
+    if (!this.stats.ready) return;
+    this.gate.offer(this.latest);
+    this.stats.framesDropped = this.gate.dropped;
+  }
+
+  cell(cell: CellMessage): void {
+    this.cells.set(`${cell.row},${cell.col}`, cell);
+    this.stats.cells = this.cells.size;
+    this.post(cell);
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, true);
+  }
+
+  dispose(): void {
+    this.panel.dispose();
+  }
+
+  private post(msg: ToPanel): void {
+    if (!this.disposed && this.stats.ready) void this.panel.webview.postMessage(msg);
+  }
+
+  private receive(raw: unknown): void {
+    let msg;
+    try {
+      msg = parseFromPanel(raw);
+    } catch (err) {
+      this.stats.rejected.push((err as Error).message);
+      this.log.line(`panel "${this.stats.title}": ${(err as Error).message}`);
+      return;
+    }
+    if (msg.type === 'ready') {
+      // First load, or the webview was rebuilt: send the whole state again, and the newest frame.
+      this.stats.ready = true;
+      for (const m of [this.header, this.status, this.picture, ...this.cells.values()]) if (m) this.post(m);
+      this.gate.reset(this.latest);
+    } else if (msg.type === 'frameShown') {
+      this.stats.framesShown++;
+      this.stats.lastStepShown = msg.step;
+      this.gate.ack();
+    } else {
+      this.stats.rejected.push(msg.message);
+      this.log.line(`panel "${this.stats.title}" rejected a message: ${msg.message}`);
+    }
+  }
+}
+
+function html(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
+  const nonce = Array.from({ length: 32 }, () => Math.floor(Math.random() * 36).toString(36)).join('');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'panel.js'));
+  const csp = `default-src 'none'; img-src ${webview.cspSource}; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}';`;
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0"><title>${escapeHtml(title)}</title>
+<style nonce="${nonce}">
+body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 0 16px; }
+h1 { font-size: 1.2em; font-weight: 600; } ul { padding-left: 1.2em; color: var(--vscode-descriptionForeground); }
+#status[data-state=failed] { color: var(--vscode-errorForeground); } #status[data-state=running] { color: var(--vscode-progressBar-background); }
+.grid { display: grid; gap: 4px; justify-content: start; } canvas { image-rendering: pixelated; width: 96px; height: 96px; background: var(--vscode-editorWidget-background); }
+.cell { display: flex; flex-direction: column; font-size: 0.85em; color: var(--vscode-descriptionForeground); }
+img { image-rendering: pixelated; max-width: 100%; } #error { color: var(--vscode-errorForeground); }
+</style></head>
+<body><h1 id="title"></h1><ul id="lines"></ul><p id="status"></p>
+<section id="frame" hidden><p id="frameInfo"></p><h2>x<sub>t</sub></h2><div id="xGrid" class="grid"></div><h2>predicted x<sub>0</sub></h2><div id="x0Grid" class="grid"></div></section>
+<section id="sweep" hidden><h2>guidance sweep</h2><div id="cells" class="grid"></div></section>
+<figure id="picture" hidden><img alt=""><figcaption></figcaption></figure><p id="error"></p>
+<script nonce="${nonce}" src="${script}"></script></body></html>`;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}

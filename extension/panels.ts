@@ -1,0 +1,24 @@
+/** The open panels, so commands can reuse one and the API can report what each received. */
+import * as vscode from 'vscode';
+import type { Log } from './log';
+import { LensPanel, type PanelStats } from './panel';
+
+export class Panels {
+  private readonly open = new Set<LensPanel>();
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly log: Log) {}
+
+  create(title: string, resourceFolder: string): LensPanel {
+    const panel = new LensPanel(title, this.extensionUri, vscode.Uri.file(resourceFolder), this.log, (p) => this.open.delete(p));
+    this.open.add(panel);
+    return panel;
+  }
+
+  stats(): PanelStats[] {
+    return [...this.open].map((p) => ({ ...p.stats, rejected: [...p.stats.rejected] }));
+  }
+
+  disposeAll(): void {
+    for (const p of this.open) p.dispose();
+  }
+}

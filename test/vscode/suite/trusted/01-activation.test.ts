@@ -1,0 +1,66 @@
+/// <reference types="mocha" />
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { api, extension, run } from '../helpers';
+
+const REQUIRED = ['train', 'sample', 'sweep', 'showSchedules', 'visualizeForward', 'checkImplementation', 'openRun', 'stopRun', 'resumeTraining'];
+
+describe('activation and contributions', () => {
+  it('is not active before a command or its view needs it (lazy activation)', () => {
+    assert.equal(extension().isActive, false);
+  });
+
+  it('declares every command in the Diffusion category, with a title', () => {
+    const contributed = extension().packageJSON.contributes.commands as { command: string; title: string; category: string }[];
+    for (const id of REQUIRED) {
+      const c = contributed.find((x) => x.command === `diffusionLens.${id}`);
+      assert.ok(c, `diffusionLens.${id} is not contributed`);
+      assert.equal(c.category, 'Diffusion');
+    }
+  });
+
+  it('activates on a command, registers all commands, and loads no TensorFlow.js into the extension host', async () => {
+    const r = await run('showSchedules');
+    assert.equal(r.status, 'completed');
+    assert.match(r.text ?? '', /cosine/);
+    assert.equal(extension().isActive, true);
+    const registered = await vscode.commands.getCommands(true);
+    for (const id of REQUIRED) assert.ok(registered.includes(`diffusionLens.${id}`), `diffusionLens.${id} is not registered`);
+    const tfjs = Object.keys(require.cache).filter((k) => k.includes('@tensorflow'));
+    assert.deepEqual(tfjs, [], 'the extension host loaded TensorFlow.js');
+  });
+
+  it('contributes the diffusionLens.* settings with their defaults', () => {
+    const c = vscode.workspace.getConfiguration('diffusionLens');
+    assert.equal(c.inspect('backend')?.defaultValue, 'auto');
+    assert.equal(c.inspect('runsFolder')?.defaultValue, '');
+    assert.equal(c.inspect('defaultDataset')?.defaultValue, 'shapes');
+    assert.equal(c.inspect('defaultModelPreset')?.defaultValue, 'tiny');
+    assert.equal(c.inspect('previewInterval')?.defaultValue, 200);
+  });
+
+  it('contributes the Runs view and the Getting Started walkthrough with its media', () => {
+    const pkg = extension().packageJSON;
+    assert.equal(pkg.contributes.views.diffusionLens[0].id, 'diffusionLens.runs');
+    const steps = pkg.contributes.walkthroughs[0].steps as { id: string; media: { markdown: string } }[];
+    assert.deepEqual(steps.map((s) => s.id), ['forward', 'schedules', 'train', 'ddim', 'guidance', 'check']);
+    for (const s of steps) assert.ok(require('node:fs').existsSync(require('node:path').join(extension().extensionPath, s.media.markdown)), s.media.markdown);
+  });
+
+  it('reports malformed command arguments clearly, and keeps working', async () => {
+    const r = await run('train', { steps: 'many' });
+    assert.equal(r.status, 'error');
+    assert.match(r.error ?? '', /'steps' is "many"; expected an integer ≥ 1\. Fix: pass steps:/);
+    const typo = await run('visualizeForward', { timestep: [1] });
+    assert.match(typo.error ?? '', /unknown argument 'timestep'.*Fix: use only image, size/);
+    assert.ok((await api()).errorsShown().some((e) => e.includes("'steps'")));
+    assert.equal((await run('showSchedules')).status, 'completed');
+  });
+
+  it('says plainly that Check My Implementation is not available yet (trusted workspace)', async () => {
+    assert.equal(vscode.workspace.isTrusted, true);
+    const r = await run('checkImplementation');
+    assert.equal(r.status, 'unavailable');
+    assert.match(r.error ?? '', /issue 6/);
+  });
+});
