@@ -4,9 +4,10 @@ import { Command } from 'commander';
 import { forwardCommand } from './forward';
 import { oracleCommand } from './oracle';
 import { fail } from './output';
-import { evalCommand, sweepCommand } from './evaluate';
+import { evalCommand } from './evaluate';
 import { sampleCommand } from './sample';
 import { trainCommand } from './train';
+import { sweepCommand } from './sweep';
 import { backendCommand, scheduleCommand, timestepsCommand } from './schedule';
 
 async function run(fn: (json: boolean) => Promise<void> | void, json: boolean): Promise<void> {

@@ -1,0 +1,74 @@
+/**
+ * A guidance sweep: columns are scales, rows are seeds (each row its own starting noise, shared along
+ * the row), so a row shows what guidance alone changes. Used by `dlens sweep` and the runner alike.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { DlensError } from '../errors';
+import { Rng } from '../random';
+import { sampleDdim } from '../samplers/ddim';
+import { guidedDenoiser } from '../samplers/guidance';
+import { inferenceTimesteps } from '../timesteps';
+import type { RunManifest } from '../run/manifest';
+import { type ConditionRequest, conditionTensors } from './conditioning';
+import type { LoadedRun } from './load';
+
+export interface SweepRequest {
+  scales: number[];
+  /** one condition per row */
+  rows: ConditionRequest[];
+  /** row r starts from the noise of seed + r */
+  seed: number;
+  steps: number;
+  signal?: AbortSignal;
+  /** called as each column (one scale, all rows) is done; the tensor is the sweep's, read it or clone it */
+  onColumn?: (col: number, scale: number, images: tf.Tensor4D) => Promise<void> | void;
+}
+
+export interface SweepResult {
+  /** row-major [rows * scales, H, W, C]: row r holds seed r at every scale */
+  grid: tf.Tensor4D;
+  labels: string[];
+  warnings: string[];
+}
+
+/** The same condition on every row when one was asked for; otherwise a different class or caption per row. */
+export function sweepRows(m: RunManifest, count: number, choice: ConditionRequest & { prompts?: string[] }): ConditionRequest[] {
+  if (choice.prompts?.length) return choice.prompts.map((prompt) => ({ prompt, negativePrompt: choice.negativePrompt }));
+  return Array.from({ length: count }, (_, r) => {
+    if (choice.prompt || choice.classIndex !== undefined) return { prompt: choice.prompt, negativePrompt: choice.negativePrompt, classIndex: choice.classIndex };
+    if (m.model.cond === 'class') return { classIndex: r % (m.dataset.classNames?.length ?? 1) };
+    return { prompt: m.previewPrompts?.[r % Math.max(1, m.previewPrompts.length)] ?? '', negativePrompt: choice.negativePrompt };
+  });
+}
+
+export function rowLabel(m: RunManifest, r: ConditionRequest, seed: number): string {
+  const what = r.prompt ? ` "${r.prompt}"` : r.classIndex !== undefined && r.classIndex >= 0 ? ` ${m.dataset.classNames?.[r.classIndex] ?? r.classIndex}` : '';
+  return `seed ${seed}${what}`;
+}
+
+export async function sweepRun(run: LoadedRun, req: SweepRequest): Promise<SweepResult> {
+  const { manifest: m, model, tables } = run;
+  if (m.model.cond === 'none') {
+    throw new DlensError('unconditional-run', 'This run is unconditional, so guidance has nothing to steer.', 'train a run with class, text or CLIP conditioning, then sweep that one.');
+  }
+  const rows = req.rows.length;
+  const { imageSize: size, channels } = m.dataset;
+  const conds = await Promise.all(req.rows.map((r) => conditionTensors(m, r, 1)));
+  const cond = tf.concat(conds.map((c) => c.cond!));
+  const uncond = tf.concat(conds.map((c) => c.uncond!));
+  const xT = tf.concat(Array.from({ length: rows }, (_, r) => new Rng(req.seed + r).normal([1, size, size, channels])));
+  const labels = req.rows.map((r, i) => rowLabel(m, r, req.seed + i));
+  const columns: tf.Tensor[] = [];
+  try {
+    for (const [col, scale] of req.scales.entries()) {
+      const denoiser = guidedDenoiser((x, t, c) => model.predict(x, t, c), { scale, cond, uncond });
+      const images = (await sampleDdim(denoiser, xT, { tables, timesteps: inferenceTimesteps('trailing', tables.T, req.steps), rng: new Rng(req.seed), clipX0: 1, signal: req.signal })) as tf.Tensor4D;
+      columns.push(images);
+      await req.onColumn?.(col, scale, images);
+    }
+    const grid = tf.tidy(() => tf.reshape(tf.stack(columns, 1), [rows * columns.length, size, size, channels])) as tf.Tensor4D;
+    return { grid, labels, warnings: [...new Set(conds.flatMap((c) => c.warnings))] };
+  } finally {
+    tf.dispose([xT, cond, uncond, ...columns, ...conds.flatMap((c) => [c.cond!, c.uncond!])]);
+  }
+}
