@@ -25,10 +25,10 @@ export interface CodeServerOptions {
   log: (line: string) => void;
 }
 
-export const ENTRY = path.join(process.cwd(), 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+export const ENTRY = path.join(process.cwd(), 'test', 'vscode', 'host', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 
 export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer> {
-  if (!fs.existsSync(ENTRY)) throw new Error(`code-server is not installed (${ENTRY} missing). Fix: npm ci (see .ci/run for the apt packages and the ripgrep cache it needs).`);
+  if (!fs.existsSync(ENTRY)) throw new Error(`code-server is not installed (${ENTRY} missing). Fix: bash test/vscode/setup-host.sh (it needs: sudo apt-get install -y chromium libkrb5-dev pkg-config ripgrep).`);
   const port = await freePort();
   const config = path.join(o.home, 'code-server.yaml');
   fs.writeFileSync(config, '');
