@@ -107,11 +107,11 @@ export async function train(runDir: string, manifest: RunManifest, dataset: Data
       const indices = Array.from({ length: cfg.batchSize }, () => rng.int(dataset.size));
       const ts = indices.map(() => rng.int(tables.T));
       const keep = indices.map(() => rng.uniform() >= cfg.condDropout);
-      const noiseSeed = rng.childSeed();
+      const batchNoise = rng.normal([cfg.batchSize, dataset.imageSize, dataset.imageSize, dataset.channels]);
       let accumulated: tf.Tensor[] | undefined;
       for (let start = 0; start < indices.length; start += cfg.microBatch) {
         const end = Math.min(start + cfg.microBatch, indices.length);
-        const micro = { indices: indices.slice(start, end), ts: ts.slice(start, end), keep: keep.slice(start, end), noiseSeed, offset: start, total: indices.length };
+        const micro = { indices: indices.slice(start, end), ts: ts.slice(start, end), keep: keep.slice(start, end), batchNoise, offset: start, total: indices.length };
         const batch = dataset.get(micro.indices);
         const cond = await trainingCondition(manifest, batch.labels, batch.captions, micro.keep);
         const { grads, perExample } = microBatchGrads(model, vars, tables, dataset, micro, batch.images, cond);
@@ -129,6 +129,7 @@ export async function train(runDir: string, manifest: RunManifest, dataset: Data
           accumulated = sum;
         }
       }
+      batchNoise.dispose();
       const { clipped, norm } = clipByGlobalNorm(accumulated!, cfg.gradClip);
       lastNorm = norm;
       if (!Number.isFinite(norm)) {
@@ -183,8 +184,8 @@ interface MicroBatch {
   indices: number[];
   ts: number[];
   keep: boolean[];
-  /** the whole batch's noise comes from this seed; this micro-batch takes rows offset..offset+n */
-  noiseSeed: number;
+  /** the whole batch's noise; this micro-batch takes rows offset..offset+n */
+  batchNoise: tf.Tensor;
   offset: number;
   total: number;
 }
@@ -194,7 +195,7 @@ function microBatchGrads(model: UNet, vars: tf.Variable[], tables: DiffusionTabl
   const n = mb.indices.length;
   const shape: [number, number, number, number] = [n, dataset.imageSize, dataset.imageSize, dataset.channels];
   const x0 = tf.tensor4d(images, shape);
-  const noise = tf.tidy(() => tf.slice(tf.randomNormal([mb.total, ...shape.slice(1)], 0, 1, 'float32', mb.noiseSeed), [mb.offset, 0, 0, 0], shape));
+  const noise = tf.slice(mb.batchNoise, [mb.offset, 0, 0, 0], shape);
   const tTensor = tf.tensor1d(mb.ts, 'int32');
   let perExampleT: tf.Tensor | undefined;
   const { value, grads } = tf.variableGrads(() => {
