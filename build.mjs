@@ -5,7 +5,7 @@
 //   without the 140 MB of @tensorflow packages; only native packages stay external (sharp, webgpu's
 //   Dawn binary, tfjs-node, the optional CLIP loader), and the .wasm files are copied to dist/wasm,
 //   where the engine looks first.
-// - webview/panel.js is a browser IIFE.
+// - webview/panel.js is a browser IIFE (chart.js bundled in, minified).
 import { build } from 'esbuild';
 import { chmodSync, copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,7 +24,8 @@ await build({
   outfile: 'dist/runner.js',
   external: ['sharp', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@huggingface/transformers', 'onnxruntime-node'],
 });
-await build({ bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, logLevel: 'warning', entryPoints: ['webview/panel.ts'], outfile: 'dist/webview/panel.js' });
+// Minified: the panel script carries chart.js and ships in the .vsix.
+await build({ bundle: true, minify: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, logLevel: 'warning', entryPoints: ['webview/panel.ts'], outfile: 'dist/webview/panel.js' });
 
 // The wasm backend loads its binaries at run time; a packaged extension carries them in dist/wasm.
 mkdirSync('dist/wasm', { recursive: true });

@@ -2,12 +2,13 @@
  * A panel's host side: builds its HTML (strict CSP with a nonce, resources only from the extension's
  * dist/webview and the runs folder), forwards frames with flow control, validates what the panel sends.
  * Frames: one in flight until the panel acknowledges it, only the newest kept meanwhile (LatestWins).
- * The trajectory player, heatmaps and dashboards arrive with issue 5; this panel shows what issue 4
- * streams: the frames of x_t and predicted x0, sweep cells, a picture and the job status.
+ * It shows the frames of x_t and predicted x0, sweep cells, a picture, the job status and the schedule
+ * plots; the trajectory player, heatmaps and dashboards are still to come (issue 5).
  */
 import * as vscode from 'vscode';
-import { type CellMessage, type FrameMessage, type HeaderMessage, LatestWins, type PanelFrameMessage, type StatusMessage, type ToPanel, parseFromPanel } from '../engine/protocol';
+import { type CellMessage, type FrameMessage, type HeaderMessage, LatestWins, type PanelFrameMessage, type SchedulesMessage, type StatusMessage, type ToPanel, parseFromPanel } from '../engine/protocol';
 import type { Log } from './log';
+import { makeNonce, panelHtml } from './panelHtml';
 
 export interface PanelStats {
   title: string;
@@ -30,6 +31,7 @@ export class LensPanel {
   private header: HeaderMessage | undefined;
   private status: StatusMessage | undefined;
   private picture: ToPanel | undefined;
+  private schedulesShown: SchedulesMessage | undefined;
   private readonly cells = new Map<string, CellMessage>();
   private disposed = false;
   readonly stats: PanelStats;
@@ -72,6 +74,12 @@ export class LensPanel {
     this.post(this.picture);
   }
 
+  /** The Schedules panel's curves; kept so a rebuilt webview gets them again. */
+  showSchedules(msg: SchedulesMessage): void {
+    this.schedulesShown = msg;
+    this.post(msg);
+  }
+
   frame(frame: FrameMessage): void {
     if (this.disposed) return;
     this.stats.framesOffered++;
@@ -112,7 +120,7 @@ export class LensPanel {
     if (msg.type === 'ready') {
       // First load, or the webview was rebuilt: send the whole state again, and the newest frame.
       this.stats.ready = true;
-      for (const m of [this.header, this.status, this.picture, ...this.cells.values()]) if (m) this.post(m);
+      for (const m of [this.header, this.status, this.schedulesShown, this.picture, ...this.cells.values()]) if (m) this.post(m);
       this.gate.reset(this.latest);
     } else if (msg.type === 'frameShown') {
       this.stats.framesShown++;
@@ -126,27 +134,6 @@ export class LensPanel {
 }
 
 function html(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
-  const nonce = Array.from({ length: 32 }, () => Math.floor(Math.random() * 36).toString(36)).join('');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'panel.js'));
-  const csp = `default-src 'none'; img-src ${webview.cspSource}; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}';`;
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0"><title>${escapeHtml(title)}</title>
-<style nonce="${nonce}">
-body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 0 16px; }
-h1 { font-size: 1.2em; font-weight: 600; } ul { padding-left: 1.2em; color: var(--vscode-descriptionForeground); }
-#status[data-state=failed] { color: var(--vscode-errorForeground); } #status[data-state=running] { color: var(--vscode-progressBar-background); }
-.grid { display: grid; gap: 4px; justify-content: start; } canvas { image-rendering: pixelated; width: 96px; height: 96px; background: var(--vscode-editorWidget-background); }
-.cell { display: flex; flex-direction: column; font-size: 0.85em; color: var(--vscode-descriptionForeground); }
-img { image-rendering: pixelated; max-width: 100%; } #error { color: var(--vscode-errorForeground); }
-</style></head>
-<body><h1 id="title"></h1><ul id="lines"></ul><p id="status"></p>
-<section id="frame" hidden><p id="frameInfo"></p><h2>x<sub>t</sub></h2><div id="xGrid" class="grid"></div><h2>predicted x<sub>0</sub></h2><div id="x0Grid" class="grid"></div></section>
-<section id="sweep" hidden><h2>guidance sweep</h2><div id="cells" class="grid"></div></section>
-<figure id="picture" hidden><img alt=""><figcaption></figcaption></figure><p id="error"></p>
-<script nonce="${nonce}" src="${script}"></script></body></html>`;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  const scriptUri = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'panel.js')).toString();
+  return panelHtml({ title, cspSource: webview.cspSource, scriptUri, nonce: makeNonce() });
 }

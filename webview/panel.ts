@@ -2,12 +2,15 @@
  * The panel script (browser). Validates every message with the shared protocol, draws image batches
  * straight from the Float32Array payloads (no PNG round trip), and acknowledges each drawn frame so the
  * extension sends the next; a rejected message is reported back and the panel keeps working.
- * Issue 5 replaces this with the trajectory player and the other panels.
+ * The schedule plots live in schedules.ts; the trajectory player and the other panels of issue 5 are to come.
  */
 import { type CellMessage, type PanelFrameMessage, type TensorPayload, type ToPanel, parseToPanel } from '../engine/protocol';
+import { showSchedules } from './schedules';
+import { StateStore, type VsCodeApi } from './state';
 
-declare function acquireVsCodeApi(): { postMessage(msg: unknown): void };
+declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
+const state = new StateStore(vscode);
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 window.addEventListener('message', (event: MessageEvent) => {
@@ -47,6 +50,9 @@ function handle(msg: ToPanel): void {
       break;
     case 'cell':
       drawCell(msg);
+      break;
+    case 'schedules':
+      showSchedules(msg, $('schedules'), state);
       break;
   }
 }

@@ -3,7 +3,7 @@
  * the runner sent them. The panel acknowledges each drawn frame; the extension sends the next one only
  * then, keeping just the newest in between (see LatestWins), so a slow panel never builds a queue.
  */
-import { ProtocolError, int, oneOf, record, str, stringList, tag } from './check';
+import { type Fields, ProtocolError, describeValue, int, oneOf, record, str, stringList, tag } from './check';
 import { type CellMessage, type FrameMessage, parseCell, parseFrame } from './runner';
 
 export type JobState = 'starting' | 'running' | 'completed' | 'cancelled' | 'failed';
@@ -30,7 +30,20 @@ export interface PanelFrameMessage extends Omit<FrameMessage, 'type'> {
   type: 'frame';
   seq: number;
 }
-export type ToPanel = HeaderMessage | StatusMessage | PictureMessage | PanelFrameMessage | CellMessage;
+/** One schedule's curves over t = 0..T-1, in float64 as the engine computes them, so hover shows exact values. */
+export interface ScheduleCurves {
+  name: string;
+  betas: Float64Array;
+  alphasCumprod: Float64Array;
+  logSnr: Float64Array;
+}
+/** The Schedules panel: every schedule's beta_t, alphaBar_t and log-SNR, plotted overlaid. */
+export interface SchedulesMessage {
+  type: 'schedules';
+  T: number;
+  schedules: ScheduleCurves[];
+}
+export type ToPanel = HeaderMessage | StatusMessage | PictureMessage | PanelFrameMessage | CellMessage | SchedulesMessage;
 
 export interface PanelReadyMessage {
   type: 'ready';
@@ -47,7 +60,7 @@ export interface PanelErrorMessage {
 }
 export type FromPanel = PanelReadyMessage | FrameShownMessage | PanelErrorMessage;
 
-const TO_PANEL = ['header', 'status', 'picture', 'frame', 'cell'] as const;
+const TO_PANEL = ['header', 'status', 'picture', 'frame', 'cell', 'schedules'] as const;
 const FROM_PANEL = ['ready', 'frameShown', 'panelError'] as const;
 const STATES = ['starting', 'running', 'completed', 'cancelled', 'failed'] as const;
 
@@ -75,7 +88,44 @@ export function parseToPanel(value: unknown): ToPanel {
     }
     case 'cell':
       return parseCell(o, at);
+    case 'schedules':
+      return parseSchedules(o, at);
   }
+}
+
+/** Most schedules one chart overlays: beyond this the lines cannot be told apart anyway. */
+const MAX_SCHEDULES = 8;
+
+function parseSchedules(o: Fields, at: string): SchedulesMessage {
+  const T = int(o, 'T', at, 2, 100_000);
+  const list = o.schedules;
+  if (!Array.isArray(list) || list.length < 1 || list.length > MAX_SCHEDULES) {
+    throw new ProtocolError(at, `field 'schedules' is ${describeValue(list)}; expected an array of 1 to ${MAX_SCHEDULES} schedules.`);
+  }
+  const schedules = list.map((item, i) => {
+    const where = `${at}, schedules[${i}]`;
+    const s = record(item, where);
+    return {
+      name: str(s, 'name', where, { nonEmpty: true, max: 40 }),
+      betas: curveField(s, 'betas', T, where),
+      alphasCumprod: curveField(s, 'alphasCumprod', T, where),
+      logSnr: curveField(s, 'logSnr', T, where),
+    };
+  });
+  return { type: 'schedules', T, schedules };
+}
+
+/**
+ * A curve is a Float64Array of T finite values: float64 because hover promises the engine's exact numbers,
+ * finite because a chart axis cannot hold NaN or Infinity (a zero-terminal-SNR log-SNR must be clipped by the sender).
+ */
+function curveField(o: Fields, key: string, T: number, where: string): Float64Array {
+  const v = o[key];
+  if (!(v instanceof Float64Array)) throw new ProtocolError(where, `field '${key}' is ${describeValue(v)}; expected a Float64Array of ${T} values.`);
+  if (v.length !== T) throw new ProtocolError(where, `field '${key}' has ${v.length} values but T = ${T}.`);
+  const bad = v.findIndex((x) => !Number.isFinite(x));
+  if (bad >= 0) throw new ProtocolError(where, `field '${key}' holds ${v[bad]} at t = ${bad}; expected finite numbers.`);
+  return v;
 }
 
 export function parseFromPanel(value: unknown): FromPanel {

@@ -1,15 +1,33 @@
-/** Diffusion: Show Noise Schedules — pure float64 tables, so no runner and no backend are needed. */
+/**
+ * Diffusion: Show Noise Schedules — beta_t, alphaBar_t and log-SNR of every schedule plotted in a panel,
+ * plus the same numbers at a few timesteps as a table in the output channel (searchable, copyable).
+ * Pure float64 tables, so no runner and no backend are needed.
+ */
 import { diffusionTables } from '../../engine/diffusion';
+import type { SchedulesMessage } from '../../engine/protocol';
 import { SCHEDULE_NAMES, makeBetas } from '../../engine/schedules';
 import type { Services } from '../services';
 import type { CommandResult } from './result';
 
+const T = 1000;
+
 export async function schedulesCommand(s: Services): Promise<CommandResult> {
-  const text = scheduleSummary(1000);
+  const text = scheduleSummary(T);
   s.log.channel.clear();
   s.log.line(text);
-  s.log.channel.show(true);
+  const panel = s.panels.single('schedules', 'Noise schedules', s.settings().runsFolder);
+  panel.setHeader(`Noise schedules, T = ${T}`, ['β_t, ᾱ_t and log-SNR(t) = log(ᾱ_t / (1 − ᾱ_t)); hover a curve for the exact values.']);
+  panel.showSchedules(scheduleCurves(T));
   return { status: 'completed', text };
+}
+
+/** Every built-in schedule's curves, as the protocol carries them (the engine's float64 tables, unchanged). */
+export function scheduleCurves(T: number): SchedulesMessage {
+  const schedules = SCHEDULE_NAMES.map((name) => {
+    const d = diffusionTables(makeBetas(name, T));
+    return { name, betas: d.betas, alphasCumprod: d.alphasCumprod, logSnr: d.logSnr };
+  });
+  return { type: 'schedules', T, schedules };
 }
 
 /** alphasCumprod and log-SNR of every schedule at a few timesteps, one row per schedule. */

@@ -6,6 +6,12 @@ import { api, extension, run } from '../helpers';
 const REQUIRED = ['train', 'sample', 'sweep', 'showSchedules', 'visualizeForward', 'checkImplementation', 'openRun', 'stopRun', 'resumeTraining'];
 
 describe('activation and contributions', () => {
+  // The Schedules panel these tests open must not cover the next suite's panels: a hidden webview
+  // runs no script, so it could never draw the frames a later test waits for.
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('is not active before a command or its view needs it (lazy activation)', () => {
     assert.equal(extension().isActive, false);
   });
