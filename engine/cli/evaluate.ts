@@ -3,9 +3,7 @@ import { initBackend } from '../backend';
 import { evaluateRun } from '../eval/evaluate';
 import { loadRun } from '../train/load';
 import { integer, numberList } from './options';
-import { emit, table } from './output';
-
-type Run = (fn: (json: boolean) => Promise<void> | void, json: boolean) => Promise<void>;
+import { type Run, emit, table } from './output';
 
 export function evalCommand(run: Run): Command {
   return new Command('eval')

@@ -8,10 +8,10 @@ import { loadImage, saveGrid } from '../image';
 import { Rng } from '../random';
 import { makeBetas } from '../schedules';
 import { integer, integerList } from './options';
-import { emit } from './output';
+import { type Run, emit } from './output';
 import { scheduleOption } from './schedule';
 
-export function forwardCommand(run: (fn: (json: boolean) => Promise<void> | void, json: boolean) => Promise<void>): Command {
+export function forwardCommand(run: Run): Command {
   return new Command('forward')
     .description('Noise one image to several timesteps with q(x_t | x_0) and write them side by side')
     .requiredOption('--image <file>', 'a PNG or JPEG image')

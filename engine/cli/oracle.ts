@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
 import { Command, Option } from 'commander';
 import { initBackend } from '../backend';
 import { diffusionTables } from '../diffusion';
@@ -10,10 +11,10 @@ import { sampleDdpm } from '../samplers/ddpm';
 import { makeBetas } from '../schedules';
 import { SPACINGS, inferenceTimesteps } from '../timesteps';
 import { integer, number } from './options';
-import { emit, table } from './output';
+import { type Run, emit, table } from './output';
 import { scheduleOption } from './schedule';
 
-export function oracleCommand(run: (fn: (json: boolean) => Promise<void> | void, json: boolean) => Promise<void>): Command {
+export function oracleCommand(run: Run): Command {
   return new Command('oracle')
     .description('Sample a Gaussian mixture with the exact denoiser: any error in the result is the sampler\'s')
     .requiredOption('--mixture <file>', 'JSON { "weights": [...], "means": [[...], ...], "std": number }')
@@ -44,16 +45,12 @@ export function oracleCommand(run: (fn: (json: boolean) => Promise<void> | void,
         const started = Date.now();
         const out = o.sampler === 'ddpm' ? await sampleDdpm(oracle, xT, { ...common, variance: o.variance }) : await sampleDdim(oracle, xT, { ...common, eta: o.eta });
         const values = (await out.data()) as Float32Array;
-        tfDispose(xT, out);
+        tf.dispose([xT, out]);
         const samples: number[][] = [];
         for (let i = 0; i < o.n; i++) samples.push(Array.from(values.subarray(i * D, (i + 1) * D)));
         emit(o.json, { samples }, () => report(mixture, values, o, Date.now() - started));
       }, o.json),
     );
-}
-
-function tfDispose(...ts: { dispose(): void }[]) {
-  for (const t of ts) t.dispose();
 }
 
 function readMixture(file: string): GaussianMixture {

@@ -1,4 +1,7 @@
 /** How every command reports: one JSON object on stdout with --json, readable text otherwise. */
+
+/** Runs a command's body, turning any error into its message (and a JSON error object with --json). */
+export type Run = (fn: (json: boolean) => Promise<void> | void, json: boolean) => Promise<void>;
 import { DlensError } from '../errors';
 
 export function emit(json: boolean, result: object, text: () => string): void {

@@ -5,9 +5,7 @@ import { loadRun } from '../train/load';
 import { sampleFromRun } from '../train/sample';
 import { SPACINGS } from '../timesteps';
 import { integer, number } from './options';
-import { emit } from './output';
-
-type Run = (fn: (json: boolean) => Promise<void> | void, json: boolean) => Promise<void>;
+import { type Run, emit } from './output';
 
 export function samplingOptions(cmd: Command): Command {
   return cmd

@@ -4,13 +4,13 @@ import { diffusionTables } from '../diffusion';
 import { SCHEDULE_NAMES, makeBetas } from '../schedules';
 import { SPACINGS, inferenceTimesteps } from '../timesteps';
 import { integer, number } from './options';
-import { emit, table } from './output';
+import { type Run, emit, table } from './output';
 
 export function scheduleOption(): Option {
   return new Option('--schedule <name>', 'noise schedule').choices(SCHEDULE_NAMES).default('linear');
 }
 
-export function scheduleCommand(run: (fn: (json: boolean) => Promise<void> | void, json: boolean) => Promise<void>): Command {
+export function scheduleCommand(run: Run): Command {
   return new Command('schedule')
     .description('Print a noise schedule: betas and alphasCumprod for t = 0..T-1')
     .addOption(scheduleOption())
@@ -32,7 +32,7 @@ export function scheduleCommand(run: (fn: (json: boolean) => Promise<void> | voi
     );
 }
 
-export function timestepsCommand(run: (fn: (json: boolean) => Promise<void> | void, json: boolean) => Promise<void>): Command {
+export function timestepsCommand(run: Run): Command {
   return new Command('timesteps')
     .description('Print the descending inference timesteps for a spacing (as diffusers defines them)')
     .addOption(new Option('--spacing <name>', 'timestep spacing').choices(SPACINGS).default('trailing'))
@@ -48,7 +48,7 @@ export function timestepsCommand(run: (fn: (json: boolean) => Promise<void> | vo
     );
 }
 
-export function backendCommand(run: (fn: (json: boolean) => Promise<void> | void, json: boolean) => Promise<void>): Command {
+export function backendCommand(run: Run): Command {
   return new Command('backend')
     .description('Start the tensor backend and say which one was chosen and why the others were not')
     .option('--backend <name>', 'auto, tensorflow, webgpu, wasm or cpu')

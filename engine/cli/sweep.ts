@@ -4,9 +4,7 @@ import { saveGrid } from '../image';
 import { loadRun } from '../train/load';
 import { sweepRows, sweepRun } from '../train/sweep';
 import { integer, numberList } from './options';
-import { emit } from './output';
-
-type Run = (fn: (json: boolean) => Promise<void> | void, json: boolean) => Promise<void>;
+import { type Run, emit } from './output';
 
 export function sweepCommand(run: Run): Command {
   return new Command('sweep')

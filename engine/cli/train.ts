@@ -11,14 +11,12 @@ import { clipEncoder } from '../train/clipConditioning';
 import { newRunManifest } from '../train/newRun';
 import { train } from '../train/trainer';
 import { integer, number } from './options';
-import { emit } from './output';
+import { type Run, emit } from './output';
 
 async function clipInfo(dir: string) {
   const encoder = await clipEncoder(path.resolve(dir));
   return { dir: encoder.dir, inputDim: encoder.dim, maxLength: encoder.maxLength };
 }
-
-type Run = (fn: (json: boolean) => Promise<void> | void, json: boolean) => Promise<void>;
 
 export function trainCommand(run: Run): Command {
   return new Command('train')

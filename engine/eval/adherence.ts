@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createShapes, scoreShapes } from '../data';
-import type { Judge } from '../metrics/judge';
+import { type Judge, argmax } from '../metrics/judge';
 import { Rng } from '../random';
 import { sampleDdim } from '../samplers/ddim';
 import { guidedDenoiser } from '../samplers/guidance';
@@ -83,8 +83,7 @@ export async function judgeAdherence(batch: GuidedBatch, scale: number, judge: J
   const totals = new Array(judge.numClasses).fill(0);
   let all = 0;
   probs.forEach((p, i) => {
-    let best = 0;
-    for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
+    const best = argmax(p);
     totals[labels[i]]++;
     if (best === labels[i]) {
       hits[labels[i]]++;

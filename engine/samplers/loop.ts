@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { DlensError, assertInRange } from '../errors';
+import { yieldToEventLoop } from '../eventLoop';
 import { assertSameShape, epsAndX0, epsFromX0, qSample } from '../forward';
 import { previousTimestep, validateTimesteps } from '../timesteps';
 import type { Denoiser, GuidedOutput, SamplerOptions, StepFn } from './types';
@@ -35,8 +36,7 @@ export async function runSampler(denoiser: Denoiser, xT: tf.Tensor, options: Sam
 
   const noise = (shape: number[]) => rng.normal(shape);
   for (let i = 0; i < timesteps.length; i++) {
-    // Steps are synchronous tensor work: without a macrotask turn a cancel message could never arrive.
-    if (signal) await new Promise((resolve) => setImmediate(resolve));
+    if (signal) await yieldToEventLoop();
     if (signal?.aborted) {
       x.dispose();
       throw new DlensError('cancelled', `Sampling was cancelled at step ${i} of ${timesteps.length}.`, 'start the run again to continue.');

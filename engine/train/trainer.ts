@@ -4,13 +4,13 @@
  * global-norm clipping, AdamW with warmup, EMA weights, loss per timestep bucket, previews and
  * atomic checkpoints. Running it again on the same folder resumes from the newest good checkpoint.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/types';
 import { type DiffusionTables, diffusionTables } from '../diffusion';
 import { DlensError } from '../errors';
 import { qSample } from '../forward';
+import { yieldToEventLoop } from '../eventLoop';
 import { Rng } from '../random';
 import { makeBetas } from '../schedules';
 import { UNet } from '../nn/unet';
@@ -98,7 +98,6 @@ export async function train(runDir: string, manifest: RunManifest, dataset: Data
 
   try {
     while (step < cfg.steps) {
-      // A step is all synchronous work; let the event loop run so a signal or a cancel message can arrive.
       await yieldToEventLoop();
       if (events.signal?.aborted) break;
       const rng = new Rng(cfg.seed * 1_000_003 + step); // per-step randomness: a resumed run replays the same batches
@@ -210,10 +209,6 @@ function microBatchGrads(model: UNet, vars: tf.Variable[], tables: DiffusionTabl
   return { grads: vars.map((v) => grads[v.name]), perExample };
 }
 
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
 function loadInto(vars: tf.Variable[], index: { shape: number[]; offset: number }[], data: Float32Array): void {
   vars.forEach((v, i) => v.assign(tf.tensor(data.subarray(index[i].offset, index[i].offset + v.size), index[i].shape)));
 }
@@ -226,8 +221,4 @@ function concatValues(parts: Float32Array[]): Float32Array {
     o += p.length;
   }
   return out;
-}
-
-export function ensureRunDir(runDir: string): void {
-  fs.mkdirSync(runDir, { recursive: true });
 }
