@@ -2,11 +2,12 @@
  * A panel's host side: builds its HTML (strict CSP with a nonce, resources only from the extension's
  * dist/webview and the runs folder), forwards frames with flow control, validates what the panel sends.
  * Frames: one in flight until the panel acknowledges it, only the newest kept meanwhile (LatestWins).
- * It shows the frames of x_t and predicted x0, sweep cells, a picture, the job status and the schedule
- * plots; the trajectory player, heatmaps and dashboards are still to come (issue 5).
+ * A panel with a run record attached (attachRecord) is a trajectory player: it gets every recorded step's
+ * statistics as the record grows, and its seeks are answered from the record on disk (FrameSource).
  */
 import * as vscode from 'vscode';
 import { type CellMessage, type FrameMessage, type HeaderMessage, LatestWins, type PanelFrameMessage, type SchedulesMessage, type StatusMessage, type ToPanel, parseFromPanel } from '../engine/protocol';
+import { FrameSource } from '../engine/runner/frameSource';
 import type { Log } from './log';
 import { makeNonce, panelHtml } from './panelHtml';
 
@@ -20,6 +21,10 @@ export interface PanelStats {
   framesShown: number;
   lastStepShown: number;
   cells: number;
+  /** trajectory player: steps whose statistics the panel was sent, seeks answered, the last step sought */
+  statsSteps: number;
+  seeksAnswered: number;
+  lastStepSought: number;
   rejected: string[];
 }
 
@@ -34,6 +39,7 @@ export class LensPanel {
   private schedulesShown: SchedulesMessage | undefined;
   private readonly cells = new Map<string, CellMessage>();
   private disposed = false;
+  private source: FrameSource | undefined;
   readonly stats: PanelStats;
 
   constructor(title: string, extensionUri: vscode.Uri, resourceFolder: vscode.Uri, private readonly log: Log, onDispose: (p: LensPanel) => void) {
@@ -41,7 +47,7 @@ export class LensPanel {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), resourceFolder],
     });
-    this.stats = { title, visible: true, ready: false, framesOffered: 0, framesSent: 0, framesDropped: 0, framesShown: 0, lastStepShown: -1, cells: 0, rejected: [] };
+    this.stats = { title, visible: true, ready: false, framesOffered: 0, framesSent: 0, framesDropped: 0, framesShown: 0, lastStepShown: -1, cells: 0, statsSteps: 0, seeksAnswered: 0, lastStepSought: -1, rejected: [] };
     this.gate = new LatestWins((frame) => {
       this.stats.framesSent++;
       void this.panel.webview.postMessage(frame);
@@ -80,8 +86,26 @@ export class LensPanel {
     this.post(msg);
   }
 
+  /** Makes this panel a trajectory player over the record in `dir` (being written, or finished). */
+  attachRecord(dir: string): void {
+    this.source = new FrameSource(dir);
+    this.syncRecord();
+  }
+
+  /** Sends the statistics of steps recorded since the last call (the runner records a frame before sending it). */
+  syncRecord(): void {
+    if (!this.source || this.disposed || !this.stats.ready) return;
+    this.source.refresh();
+    for (const p of this.source.problems.splice(0)) this.log.line(`${this.source.dir}: ${p}`);
+    const chunk = this.source.stats(this.stats.statsSteps);
+    if (!chunk) return;
+    this.post(chunk);
+    this.stats.statsSteps = this.source.count;
+  }
+
   frame(frame: FrameMessage): void {
     if (this.disposed) return;
+    this.syncRecord();
     this.stats.framesOffered++;
     this.latest = { ...frame, type: 'frame', seq: this.seq++ };
     // Until the panel says it is ready, keep only the newest; 'ready' sends it.
@@ -121,14 +145,34 @@ export class LensPanel {
       // First load, or the webview was rebuilt: send the whole state again, and the newest frame.
       this.stats.ready = true;
       for (const m of [this.header, this.status, this.schedulesShown, this.picture, ...this.cells.values()]) if (m) this.post(m);
+      this.stats.statsSteps = 0;
+      this.syncRecord();
       this.gate.reset(this.latest);
     } else if (msg.type === 'frameShown') {
       this.stats.framesShown++;
       this.stats.lastStepShown = msg.step;
       this.gate.ack();
+    } else if (msg.type === 'seek') {
+      this.seek(msg.step, msg.request);
     } else {
       this.stats.rejected.push(msg.message);
       this.log.line(`panel "${this.stats.title}" rejected a message: ${msg.message}`);
+    }
+  }
+
+  private seek(step: number, request: number): void {
+    if (!this.source) {
+      this.post({ type: 'seekError', request, step, message: 'This panel has no run record to read steps from. Open the run again (Diffusion: Open Run).' });
+      return;
+    }
+    // The step may have been recorded after the last refresh (a live run).
+    if (step >= this.source.count) this.syncRecord();
+    try {
+      this.post(this.source.frame(step, request));
+      this.stats.seeksAnswered++;
+      this.stats.lastStepSought = step;
+    } catch (err) {
+      this.post({ type: 'seekError', request, step, message: `${(err as Error).message} Pick a step the record holds.` });
     }
   }
 }

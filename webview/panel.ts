@@ -2,16 +2,28 @@
  * The panel script (browser). Validates every message with the shared protocol, draws image batches
  * straight from the Float32Array payloads (no PNG round trip), and acknowledges each drawn frame so the
  * extension sends the next; a rejected message is reported back and the panel keeps working.
- * The schedule plots live in schedules.ts; the trajectory player and the other panels of issue 5 are to come.
+ * The schedule plots live in schedules.ts, the trajectory player (frames, seeks, statistics) in trajectory/.
  */
-import { type CellMessage, type PanelFrameMessage, type TensorPayload, type ToPanel, parseToPanel } from '../engine/protocol';
+import { type CellMessage, type JobState, type ToPanel, parseToPanel } from '../engine/protocol';
+import { drawImage } from './draw';
 import { showSchedules } from './schedules';
 import { StateStore, type VsCodeApi } from './state';
+import { Player } from './trajectory/player';
 
 declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const state = new StateStore(vscode);
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+let player: Player | undefined;
+let jobState: JobState | undefined;
+/** Built on the first trajectory message: other panels never pay for the chart and controls. */
+function trajectory(): Player {
+  if (!player) {
+    player = new Player($('frame'), state, (m) => vscode.postMessage(m));
+    player.setLive(jobState === 'starting' || jobState === 'running');
+  }
+  return player;
+}
 
 window.addEventListener('message', (event: MessageEvent) => {
   let msg: ToPanel;
@@ -34,6 +46,8 @@ function handle(msg: ToPanel): void {
     case 'status':
       $('status').textContent = msg.text;
       $('status').dataset.state = msg.state;
+      jobState = msg.state;
+      player?.setLive(msg.state === 'starting' || msg.state === 'running');
       break;
     case 'picture': {
       const fig = $('picture');
@@ -43,10 +57,20 @@ function handle(msg: ToPanel): void {
       break;
     }
     case 'frame':
+      // Drawn on the next animation frame, then acknowledged: the extension sends nothing newer before.
       requestAnimationFrame(() => {
-        drawFrame(msg);
+        trajectory().liveFrame(msg);
         vscode.postMessage({ type: 'frameShown', seq: msg.seq, step: msg.step });
       });
+      break;
+    case 'trajectoryStats':
+      trajectory().stats(msg);
+      break;
+    case 'stepFrame':
+      trajectory().stepFrame(msg);
+      break;
+    case 'seekError':
+      trajectory().seekError(msg);
       break;
     case 'cell':
       drawCell(msg);
@@ -55,21 +79,6 @@ function handle(msg: ToPanel): void {
       showSchedules(msg, $('schedules'), state);
       break;
   }
-}
-
-function drawFrame(f: PanelFrameMessage): void {
-  $('frame').hidden = false;
-  $('frameInfo').textContent = `step ${f.step + 1} of ${f.steps}: t = ${f.t}${f.tPrev >= 0 ? ` → ${f.tPrev}` : ' (last)'}`;
-  fillGrid($('xGrid'), f.x);
-  fillGrid($('x0Grid'), f.x0);
-}
-
-function fillGrid(grid: HTMLElement, batch: TensorPayload): void {
-  const [n] = batch.shape;
-  grid.style.gridTemplateColumns = `repeat(${Math.min(n, 8)}, auto)`;
-  while (grid.children.length > n) grid.lastChild!.remove();
-  while (grid.children.length < n) grid.appendChild(document.createElement('canvas'));
-  for (let i = 0; i < n; i++) drawImage(grid.children[i] as HTMLCanvasElement, batch, i);
 }
 
 function drawCell(c: CellMessage): void {
@@ -86,21 +95,6 @@ function drawCell(c: CellMessage): void {
   drawImage(cell.querySelector('canvas')!, c.image, 0);
   cell.querySelector('span')!.textContent = `s = ${c.scale} · ${c.label}`;
   cell.dataset.filled = 'true';
-}
-
-/** Image i of an NHWC batch in [-1, 1] onto a canvas, greyscale or RGB. */
-function drawImage(canvas: HTMLCanvasElement, batch: TensorPayload, i: number): void {
-  const [, h, w, c] = batch.shape;
-  canvas.width = w;
-  canvas.height = h;
-  const ctx = canvas.getContext('2d')!;
-  const img = ctx.createImageData(w, h);
-  const base = i * h * w * c;
-  for (let p = 0; p < h * w; p++) {
-    for (let k = 0; k < 3; k++) img.data[p * 4 + k] = Math.round((batch.data[base + p * c + (c === 3 ? k : 0)] + 1) * 127.5);
-    img.data[p * 4 + 3] = 255;
-  }
-  ctx.putImageData(img, 0, 0);
 }
 
 vscode.postMessage({ type: 'ready' });

@@ -3,6 +3,7 @@
  * or rebuilt, while the extension resends the data. What comes back is checked, since it may come from
  * an older version of the panel.
  */
+import { type TrajectoryState, readTrajectoryState } from './trajectory/saved';
 
 export interface VsCodeApi {
   postMessage(msg: unknown): void;
@@ -13,6 +14,8 @@ export interface VsCodeApi {
 export interface PanelState {
   /** schedules the user switched off in the Schedules panel's legend */
   hiddenSchedules: string[];
+  /** the trajectory player's step, mode and settings (webview/trajectory/saved.ts) */
+  trajectory?: TrajectoryState;
 }
 
 export class StateStore {
@@ -35,5 +38,5 @@ export class StateStore {
 function readState(saved: unknown): PanelState {
   const o = typeof saved === 'object' && saved !== null ? (saved as Record<string, unknown>) : {};
   const hidden = Array.isArray(o.hiddenSchedules) ? o.hiddenSchedules.filter((s): s is string => typeof s === 'string') : [];
-  return { hiddenSchedules: hidden };
+  return { hiddenSchedules: hidden, ...(o.trajectory !== undefined ? { trajectory: readTrajectoryState(o.trajectory) } : {}) };
 }

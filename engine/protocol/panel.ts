@@ -5,6 +5,7 @@
  */
 import { type Fields, ProtocolError, describeValue, int, oneOf, record, str, stringList, tag } from './check';
 import { type CellMessage, type FrameMessage, parseCell, parseFrame } from './runner';
+import { type SeekErrorMessage, type SeekMessage, type StepFrameMessage, type TrajectoryStatsMessage, parseSeek, parseSeekError, parseStepFrame, parseTrajectoryStats } from './trajectory';
 
 export type JobState = 'starting' | 'running' | 'completed' | 'cancelled' | 'failed';
 
@@ -43,7 +44,7 @@ export interface SchedulesMessage {
   T: number;
   schedules: ScheduleCurves[];
 }
-export type ToPanel = HeaderMessage | StatusMessage | PictureMessage | PanelFrameMessage | CellMessage | SchedulesMessage;
+export type ToPanel = HeaderMessage | StatusMessage | PictureMessage | PanelFrameMessage | CellMessage | SchedulesMessage | TrajectoryStatsMessage | StepFrameMessage | SeekErrorMessage;
 
 export interface PanelReadyMessage {
   type: 'ready';
@@ -58,10 +59,10 @@ export interface PanelErrorMessage {
   type: 'panelError';
   message: string;
 }
-export type FromPanel = PanelReadyMessage | FrameShownMessage | PanelErrorMessage;
+export type FromPanel = PanelReadyMessage | FrameShownMessage | PanelErrorMessage | SeekMessage;
 
-const TO_PANEL = ['header', 'status', 'picture', 'frame', 'cell', 'schedules'] as const;
-const FROM_PANEL = ['ready', 'frameShown', 'panelError'] as const;
+const TO_PANEL = ['header', 'status', 'picture', 'frame', 'cell', 'schedules', 'trajectoryStats', 'stepFrame', 'seekError'] as const;
+const FROM_PANEL = ['ready', 'frameShown', 'panelError', 'seek'] as const;
 const STATES = ['starting', 'running', 'completed', 'cancelled', 'failed'] as const;
 
 export function parseToPanel(value: unknown): ToPanel {
@@ -90,6 +91,12 @@ export function parseToPanel(value: unknown): ToPanel {
       return parseCell(o, at);
     case 'schedules':
       return parseSchedules(o, at);
+    case 'trajectoryStats':
+      return parseTrajectoryStats(o, at);
+    case 'stepFrame':
+      return parseStepFrame(o, at);
+    case 'seekError':
+      return parseSeekError(o, at);
   }
 }
 
@@ -139,6 +146,8 @@ export function parseFromPanel(value: unknown): FromPanel {
       return { type, seq: int(o, 'seq', at, 0), step: int(o, 'step', at, 0) };
     case 'panelError':
       return { type, message: str(o, 'message', at, { max: 5000 }) };
+    case 'seek':
+      return parseSeek(o, at);
   }
 }
 

@@ -17,7 +17,7 @@ export function forwardJob(job: ForwardJob, ctx: JobContext): Promise<JobOutcome
     const tables = diffusionTables(makeBetas(job.schedule, job.T));
     const image = await loadImage(job.image, { size: job.size });
     const noise = new Rng(job.seed).normal(image.shape);
-    const recorder = new FrameRecorder(job.outDir);
+    const recorder = new FrameRecorder(job.outDir, { alphasCumprod: tables.alphasCumprod });
     const strip: tf.Tensor[] = [];
     try {
       const x0 = await payload(image);

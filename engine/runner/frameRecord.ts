@@ -1,14 +1,16 @@
 /**
  * A trajectory on disk: `frames.bin` holds the tensors' float32 bytes back to back (little-endian, as
  * every platform VS Code runs on), `frames.jsonl` one line per frame with each tensor's byte offset and
- * shape. The index line is appended after its bytes, so a crash leaves at worst bytes without an index
- * line, never an index line without bytes; the reader reports and skips anything incomplete.
- * Node only (fs); the panel never reads files, the extension replays records through it.
+ * shape, the step's statistics (engine/trajectory/stats.ts) and ᾱ_t when the sampler knows it. The index
+ * line is appended after its bytes, so a crash leaves at worst bytes without an index line, never an index
+ * line without bytes; the reader reports and skips anything incomplete.
+ * Node only (fs); the panel never reads files, the extension answers its seeks through FrameSource.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameMessage } from '../protocol/runner';
 import type { TensorPayload } from '../protocol/tensor';
+import { STAT_KEYS, type StepStats, frameStats } from '../trajectory/stats';
 
 export const FRAME_DATA = 'frames.bin';
 export const FRAME_INDEX = 'frames.jsonl';
@@ -20,7 +22,15 @@ interface IndexLine {
   steps: number;
   t: number;
   tPrev: number;
+  /** absent in records written before the statistics existed; NaN is written as null by JSON */
+  stats?: Record<string, (number | null)[]>;
+  alphaBar?: number;
   tensors: Partial<Record<TensorKey, { offset: number; shape: number[] }>>;
+}
+
+export interface RecorderOptions {
+  /** ᾱ_t of the run's schedule, indexed by t: recorded with each frame for the player's theoretical std */
+  alphasCumprod?: ArrayLike<number>;
 }
 
 export class FrameRecorder {
@@ -28,14 +38,15 @@ export class FrameRecorder {
   private offset: number;
   count = 0;
 
-  constructor(readonly dir: string) {
+  constructor(readonly dir: string, private readonly options: RecorderOptions = {}) {
     fs.mkdirSync(dir, { recursive: true });
     this.data = fs.openSync(path.join(dir, FRAME_DATA), 'a');
     this.offset = fs.fstatSync(this.data).size;
   }
 
   append(frame: FrameMessage): void {
-    const line: IndexLine = { step: frame.step, steps: frame.steps, t: frame.t, tPrev: frame.tPrev, tensors: {} };
+    const alphaBar = this.options.alphasCumprod?.[frame.t];
+    const line: IndexLine = { step: frame.step, steps: frame.steps, t: frame.t, tPrev: frame.tPrev, stats: frameStats(frame), ...(alphaBar !== undefined ? { alphaBar } : {}), tensors: {} };
     for (const key of TENSOR_KEYS) {
       const tensor = frame[key];
       if (!tensor) continue;
@@ -65,6 +76,10 @@ export interface RecordedFrame {
   steps: number;
   t: number;
   tPrev: number;
+  /** ᾱ_t, NaN when the record does not say */
+  alphaBar: number;
+  /** the recorded statistics; older records have none (FrameSource then computes them from the tensors) */
+  stats: StepStats | undefined;
   /** reads this frame's tensors from frames.bin */
   load(): FrameMessage;
 }
@@ -73,27 +88,47 @@ export function readFrameRecord(dir: string): FrameRecord {
   const indexFile = path.join(dir, FRAME_INDEX);
   const dataFile = path.join(dir, FRAME_DATA);
   if (!fs.existsSync(indexFile) || !fs.existsSync(dataFile)) return { frames: [], problems: [`${dir} has no recorded frames (${FRAME_INDEX} and ${FRAME_DATA}).`] };
-  const dataSize = fs.statSync(dataFile).size;
+  return parseIndex(dir, fs.readFileSync(indexFile, 'utf8'), 0, fs.statSync(dataFile).size);
+}
+
+/** Parses index lines (text starting at line number `firstLine`, 0-based) against the current size of frames.bin. */
+export function parseIndex(dir: string, text: string, firstLine: number, dataSize: number): FrameRecord {
+  const dataFile = path.join(dir, FRAME_DATA);
   const frames: RecordedFrame[] = [];
   const problems: string[] = [];
-  fs.readFileSync(indexFile, 'utf8').split('\n').forEach((text, i) => {
-    if (text.trim() === '') return;
+  text.split('\n').forEach((lineText, i) => {
+    if (lineText.trim() === '') return;
     let line: IndexLine;
     try {
-      line = JSON.parse(text);
+      line = JSON.parse(lineText);
     } catch {
-      problems.push(`${FRAME_INDEX} line ${i + 1} is not valid JSON (a write was cut short); skipped.`);
+      problems.push(`${FRAME_INDEX} line ${firstLine + i + 1} is not valid JSON (a write was cut short); skipped.`);
       return;
     }
     const spans = TENSOR_KEYS.flatMap((k) => (line.tensors?.[k] ? [{ key: k, ...line.tensors[k]! }] : []));
     const bad = spans.find((s) => !Array.isArray(s.shape) || s.offset + 4 * s.shape.reduce((a, b) => a * b, 1) > dataSize);
     if (!line.tensors?.x || bad) {
-      problems.push(`${FRAME_INDEX} line ${i + 1} points past the end of ${FRAME_DATA}; skipped.`);
+      problems.push(`${FRAME_INDEX} line ${firstLine + i + 1} points past the end of ${FRAME_DATA}; skipped.`);
       return;
     }
-    frames.push({ step: line.step, steps: line.steps, t: line.t, tPrev: line.tPrev, load: () => loadFrame(dataFile, line, spans) });
+    frames.push({
+      step: line.step, steps: line.steps, t: line.t, tPrev: line.tPrev, alphaBar: typeof line.alphaBar === 'number' ? line.alphaBar : NaN,
+      stats: readStats(line.stats, line.tensors.x.shape[0]), load: () => loadFrame(dataFile, line, spans),
+    });
   });
   return { frames, problems };
+}
+
+/** The recorded statistics if every key holds one value per image; JSON's null stands for NaN. */
+function readStats(raw: IndexLine['stats'], images: number): StepStats | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const out = {} as StepStats;
+  for (const k of STAT_KEYS) {
+    const v = raw[k];
+    if (!Array.isArray(v) || v.length !== images) return undefined;
+    out[k] = v.map((x) => (typeof x === 'number' ? x : NaN));
+  }
+  return out;
 }
 
 function loadFrame(dataFile: string, line: IndexLine, spans: { key: TensorKey; offset: number; shape: number[] }[]): FrameMessage {

@@ -13,7 +13,7 @@ import { frameFromProbe } from './probeFrame';
 export function sampleJob(job: SampleJob, ctx: JobContext): Promise<JobOutcome> {
   return recorded(job.outDir, job, async () => {
     const run = loadRun(job.runDir, job.weights);
-    const recorder = new FrameRecorder(job.outDir);
+    const recorder = new FrameRecorder(job.outDir, { alphasCumprod: run.tables.alphasCumprod });
     try {
       ctx.log(`sampling ${path.basename(job.runDir)} at step ${run.step}: ${job.sampler.toUpperCase()} ${job.steps} steps, ${job.n} images, seed ${job.seed}`);
       const { images, warnings } = await sampleFromRun(run, {

@@ -1,4 +1,4 @@
-/** Diffusion: Open Run — a run's summary, its newest picture, and its newest recorded trajectory replayed. */
+/** Diffusion: Open Run — a run's summary, its newest picture, and its newest recorded trajectory in the player. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -25,12 +25,10 @@ export async function openRunCommand(s: Services, arg: unknown): Promise<Command
   panel.setStatus(m.status, live ? 'training in this window' : stale ? 'marked running, but not by this window: interrupted, or running elsewhere' : (run.problem ?? m.status));
   const picture = newestPicture(run.dir);
   if (picture) panel.showPicture(vscode.Uri.file(picture.file), picture.caption);
-  // Replay the newest recorded trajectory through the same path live frames take (latest wins).
+  // The newest recorded trajectory goes to the player: it gets every step's statistics and seeks the
+  // frames it shows, so nothing but the index is read up front, whatever the record's length.
   const record = outputFolders(run.dir, 'samples').map((dir) => ({ dir, ...readFrameRecord(dir) })).find((r) => r.frames.length > 0);
-  if (record) {
-    for (const p of record.problems) s.log.line(`${record.dir}: ${p}`);
-    for (const f of record.frames) panel.frame(f.load());
-  }
+  if (record) panel.attachRecord(record.dir);
   return { status: 'completed', runDir: run.dir, frames: record?.frames.length ?? 0 };
 }
 

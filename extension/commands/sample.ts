@@ -58,12 +58,15 @@ export async function sampleCommand(s: Services, arg: unknown): Promise<CommandR
     n: a?.n ?? 16, seed: choices.seed, weights: a?.weights ?? 'ema',
   }) as SampleJob;
   const panel = s.panels.create(`Sampling ${run.name}`, settings.runsFolder);
+  // A trajectory player from the first frame: seeks are answered from the record the runner is writing.
+  panel.attachRecord(outDir);
   panel.setHeader(`Sampling ${run.name}`, [
     `${choices.sampler.toUpperCase()}, ${choices.steps} steps (${job.spacing} spacing${choices.sampler === 'ddim' ? `, eta ${job.eta}` : ''}), ${job.n} images, seed ${job.seed}`,
     m.model.cond === 'none' ? 'unconditional model' : `guidance ${choices.guidance}${choices.prompt ? `, prompt "${choices.prompt}"` : ''}${choices.classIndex !== undefined ? `, class ${m.dataset.classNames?.[choices.classIndex] ?? choices.classIndex}` : ''}`,
     `checkpoint at step ${run.checkpointStep}, ${job.weights.toUpperCase()} weights; record: ${outDir}`,
   ]);
   const r = await s.jobs.run(job, { title: `sampling ${run.name}`, panel, hangTimeoutMs: a?.hangTimeoutMs }).done;
+  panel.syncRecord();
   const png = r.files.find((f) => f.endsWith('.png'));
   if (png) panel.showPicture(vscode.Uri.file(png), 'final samples');
   return { status: r.status, error: r.error, runDir: run.dir, outDir, files: r.files, warnings: r.warnings, frames: r.frames, framesReceived: r.framesReceived };
