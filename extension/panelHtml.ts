@@ -41,15 +41,15 @@ img { image-rendering: pixelated; max-width: 100%; } #error { color: var(--vscod
 .player #scrub { flex: 1 1 240px; accent-color: var(--vscode-progressBar-background); } .player vscode-textfield.num { width: 7em; } .player #jump { width: 9em; }
 .player .label { color: var(--vscode-descriptionForeground); } .player .sigma { margin-left: 12px; }
 .player .keys { color: var(--vscode-descriptionForeground); font-size: 0.9em; } .player .keys ul { columns: 2; margin: 4px 0; }
-.player .hit { color: var(--vscode-errorForeground); font-weight: 600; }
+#breakpointHit { color: var(--vscode-errorForeground, #f14c4c); font-weight: 600; }
 .grids { display: flex; flex-wrap: wrap; gap: 12px; } .gridBlock { margin: 0; } .gridBlock figcaption { margin-bottom: 4px; color: var(--vscode-descriptionForeground); }
-.gridBlock .grid canvas { width: 56px; height: 56px; } .grid canvas.hit { outline: 2px solid var(--vscode-errorForeground); outline-offset: 1px; }
+.gridBlock .grid canvas { width: 56px; height: 56px; } .grid canvas.hit { outline: 2px solid var(--vscode-errorForeground, #f14c4c); outline-offset: 1px; }
 .statsChart { position: relative; height: 280px; margin-top: 12px; } .statsChart .cursor { position: absolute; width: 1px; pointer-events: none; opacity: 0.6; }
 </style></head>
 <body><h1 id="title"></h1><ul id="lines"></ul><p id="status"></p>
 <section id="schedules" hidden><div class="legend" role="group" aria-label="schedules shown"></div><div class="charts"></div></section>
 <section id="frame" class="player" hidden><div class="controls"></div><p class="where"><span id="frameInfo"></span> · <span class="mode"></span></p>
-<p class="hit" role="alert" hidden></p><div class="grids"></div><div class="statsChart chart"></div></section>
+<p id="breakpointHit" role="alert" hidden></p><div class="grids"></div><div class="statsChart chart"></div></section>
 <section id="sweep" hidden><h2>guidance sweep</h2><div id="cells" class="grid"></div></section>
 <figure id="picture" hidden><img alt=""><figcaption></figcaption></figure><p id="error"></p>
 <script nonce="${nonce}" src="${scriptUri}"></script></body></html>`;

@@ -71,15 +71,20 @@ const STUB = `(vars) => {
   window.__csp = [];
   document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
   window.acquireVsCodeApi = () => ({
-    postMessage: (m) => window.__posted.push(m),
+    postMessage: (m) => {
+      window.__posted.push(m);
+      // A test standing in for the extension answers seeks (serveSeeks).
+      if (m && m.type === 'seek' && window.__onSeek) window.__onSeek(m);
+    },
     getState: () => JSON.parse(sessionStorage.getItem('vscodeState') ?? 'null'),
     setState: (s) => sessionStorage.setItem('vscodeState', JSON.stringify(s)),
   });
   const revive = (v) => {
     if (Array.isArray(v)) return v.map(revive);
     if (v === null || typeof v !== 'object') return v;
-    if (Array.isArray(v.$f32)) return Float32Array.from(v.$f32);
-    if (Array.isArray(v.$f64)) return Float64Array.from(v.$f64);
+    if (Array.isArray(v.$f32)) return Float32Array.from(v.$f32.map((x) => (x === null ? NaN : x)));
+    if (Array.isArray(v.$f64)) return Float64Array.from(v.$f64.map((x) => (x === null ? NaN : x)));
+    if (Array.isArray(v.$i32)) return Int32Array.from(v.$i32);
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revive(x)]));
   };
   window.__post = (m) => window.postMessage(revive(m), '*');
@@ -143,4 +148,31 @@ export const f64 = (values: number[]) => ({ $f64: values });
 /** Posts a message into the panel as the extension does (a window 'message' event), typed arrays rebuilt in the page. */
 export async function post(page: Page, msg: unknown): Promise<void> {
   await page.evaluate((m) => (window as unknown as { __post(m: unknown): void }).__post(m), msg);
+}
+
+/**
+ * A message with typed arrays as the page can receive it through page.evaluate (JSON): each typed array
+ * becomes its stand-in; NaN and ±Infinity (JSON null) come back as NaN, which every test here plants as NaN.
+ */
+export function toPage(msg: unknown): unknown {
+  if (msg instanceof Float32Array) return { $f32: Array.from(msg, (x) => (Number.isFinite(x) ? x : null)) };
+  if (msg instanceof Float64Array) return { $f64: Array.from(msg, (x) => (Number.isFinite(x) ? x : null)) };
+  if (msg instanceof Int32Array) return { $i32: Array.from(msg) };
+  if (Array.isArray(msg)) return msg.map(toPage);
+  if (msg === null || typeof msg !== 'object') return msg;
+  return Object.fromEntries(Object.entries(msg).filter(([, v]) => v !== undefined).map(([k, v]) => [k, toPage(v)]));
+}
+
+/** Answers the panel's seeks as the extension does, with `answer(step, request)` (e.g. FrameSource.frame). */
+export async function serveSeeks(page: Page, answer: (step: number, request: number) => unknown): Promise<void> {
+  await page.exposeFunction('__onSeek', (m: { step: number; request: number }) => {
+    let reply: unknown;
+    try {
+      reply = answer(m.step, m.request);
+    } catch (err) {
+      reply = { type: 'seekError', request: m.request, step: m.step, message: (err as Error).message };
+    }
+    // Posted after the seek returns, as an answer crossing from the extension would be.
+    setTimeout(() => void post(page, toPage(reply)).catch(() => undefined), 0);
+  });
 }

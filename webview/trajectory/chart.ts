@@ -28,7 +28,7 @@ const SERIES: Series[] = [
   { label: '|ε̂| (rms)', colour: 1, axis: 'y', values: (s) => s.series('epsRms', mean) },
   { label: 'x₀ min', colour: 2, axis: 'y', values: (s) => s.series('x0Min', min) },
   { label: 'x₀ max', colour: 2, axis: 'y', values: (s) => s.series('x0Max', max) },
-  { label: 'x₀ clipped (share)', colour: 3, axis: 'y1', values: (s) => s.series('x0Clipped', mean) },
+  { label: 'x₀ at ±1 (clipped share)', colour: 3, axis: 'y1', values: (s) => s.series('x0Clipped', mean) },
 ];
 
 export class StatsChart {

@@ -61,11 +61,11 @@ export function buildControls(host: HTMLElement, a: ControlActions, bp: Breakpoi
     if ((e as KeyboardEvent).key === 'Enter' && jump.value.trim() !== '' && Number.isFinite(Number(jump.value))) a.jumpToTimestep(Number(jump.value));
   });
   const toolbar = el('div', { className: 'toolbar', role: 'toolbar', 'aria-label': 'trajectory player' },
-    button('first', '⏮', 'First step (Home)', a.first), button('back', '◀', 'Previous step (← or Shift+F10)', a.back), play,
-    button('forward', '▶|', 'Next step (→ or F10)', a.forward), button('last', '⏭', 'Last step (End)', a.last), slider, jump);
+    button('first', '|◀', 'First step (Home)', a.first), button('back', '◀', 'Previous step (← or Shift+F10)', a.back), play,
+    button('forward', '▶', 'Next step (→ or F10)', a.forward), button('last', '▶|', 'Last step (End)', a.last), slider, jump);
 
   const check = (id: string, label: string, checked: boolean) => el<CheckBox>('vscode-checkbox', { id, checked, label });
-  const number = (id: string, value: number, label: string) => el<TextField>('vscode-textfield', { id, type: 'number', value: String(value), className: 'num', 'aria-label': label });
+  const number = (id: string, value: number, label: string) => el<TextField>('vscode-textfield', { id, value: String(value), className: 'num', 'aria-label': label, inputMode: 'decimal' });
   const breakpoints = {
     nonFinite: check('bpNonFinite', 'NaN/Inf', bp.nonFinite),
     boundOn: check('bpBoundOn', '|x| >', bp.boundOn),

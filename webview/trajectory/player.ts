@@ -92,7 +92,10 @@ export class Player {
       const h = this.scan(Math.max(first, this.checked + 1), this.store.recorded - 1);
       if (h) return this.stopAt(h);
       // A record with no live frame coming (reopened, or a reload after the run ended): show its last step.
-      if (!this.shown && !this.seeker.busy) this.seeker.want(this.store.recorded - 1);
+      if (!this.shown && !this.seeker.busy) {
+        this.target = this.store.recorded - 1;
+        this.seeker.want(this.target);
+      }
     } else if (!this.shown && this.target >= 0 && this.target < this.store.recorded && !this.seeker.busy) {
       // Restored paused at a step: fetch it back.
       this.seeker.want(this.target);
@@ -174,7 +177,7 @@ export class Player {
   private stopAt(h: BreakpointHit): void {
     this.hit = h;
     this.goto(h.step);
-    const el = this.section.querySelector<HTMLElement>('.hit')!;
+    const el = this.section.querySelector<HTMLElement>('#breakpointHit')!;
     el.textContent = `Breakpoint: ${h.text}`;
     el.dataset.condition = h.condition;
     el.dataset.step = String(h.step);
@@ -221,7 +224,7 @@ export class Player {
   }
 
   private message(text: string): void {
-    const el = this.section.querySelector<HTMLElement>('.hit')!;
+    const el = this.section.querySelector<HTMLElement>('#breakpointHit')!;
     el.textContent = text;
     el.hidden = text === '';
     delete el.dataset.condition;
