@@ -11,10 +11,7 @@ const NON_FINITE = [255, 0, 255] as const;
 /** Image i of an NHWC batch (C = 1 or 3) onto a canvas, values in [lo, hi] to black..white. */
 export function drawImage(canvas: HTMLCanvasElement, batch: TensorPayload, i: number, lo = -1, hi = 1): void {
   const [, h, w, c] = batch.shape;
-  if (canvas.width !== w) canvas.width = w;
-  if (canvas.height !== h) canvas.height = h;
-  const ctx = canvas.getContext('2d')!;
-  const img = ctx.createImageData(w, h);
+  const { ctx, img } = surface(canvas, w, h);
   const base = i * h * w * c;
   const scale = 255 / (hi - lo);
   const data = batch.data;
@@ -28,9 +25,26 @@ export function drawImage(canvas: HTMLCanvasElement, batch: TensorPayload, i: nu
   ctx.putImageData(img, 0, 0);
 }
 
+/** Each canvas's context and pixel buffer, kept: a scrubbing player redraws ~100 canvases per step. */
+const surfaces = new WeakMap<HTMLCanvasElement, { ctx: CanvasRenderingContext2D; img: ImageData }>();
+
+function surface(canvas: HTMLCanvasElement, w: number, h: number): { ctx: CanvasRenderingContext2D; img: ImageData } {
+  let s = surfaces.get(canvas);
+  if (!s || s.img.width !== w || s.img.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+    const ctx = canvas.getContext('2d')!;
+    s = { ctx, img: ctx.createImageData(w, h) };
+    surfaces.set(canvas, s);
+  }
+  return s;
+}
+
 /** Keeps exactly n canvases in `grid`, in columns of at most `columns`, and returns them. */
 export function canvases(grid: HTMLElement, n: number, columns = 8): HTMLCanvasElement[] {
-  grid.style.gridTemplateColumns = `repeat(${Math.min(n, columns)}, auto)`;
+  const template = `repeat(${Math.min(n, columns)}, auto)`;
+  // Writing the same style again still costs a style recalculation on every redraw.
+  if (grid.style.gridTemplateColumns !== template) grid.style.gridTemplateColumns = template;
   while (grid.children.length > n) grid.lastChild!.remove();
   while (grid.children.length < n) grid.appendChild(document.createElement('canvas'));
   return Array.from(grid.children) as HTMLCanvasElement[];

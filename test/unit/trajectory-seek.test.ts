@@ -114,7 +114,7 @@ describe('the panel side of seeking', () => {
   it('keeps one seek in flight and only the newest wanted step behind it (latest wins)', () => {
     const sent: number[] = [];
     const shown: number[] = [];
-    const seeker = new Seeker((m) => sent.push(m.step), (f) => shown.push(f.step));
+    const seeker = new Seeker((m) => sent.push(m.step), (f) => shown.push(f.step), { readAhead: 0, parallel: 1 });
     seeker.want(10);
     seeker.want(11);
     seeker.want(12);
@@ -123,23 +123,64 @@ describe('the panel side of seeking', () => {
     seeker.answered(answer(10, 0));
     assert.deepEqual(sent, [10, 13], '11 and 12 were dropped for 13');
     seeker.answered(answer(13, 1));
-    assert.deepEqual(shown, [10, 13]);
+    assert.deepEqual(shown, [13], 'only the step wanted last is shown; 10 was cached on arrival');
     // Cached: shown at once, no seek.
     seeker.want(10);
     assert.deepEqual(sent, [10, 13]);
-    assert.deepEqual(shown, [10, 13, 10]);
+    assert.deepEqual(shown, [13, 10]);
+  });
+
+  it('reads ahead in the direction of movement, inside the record, showing only what was asked for', () => {
+    const sent: number[] = [];
+    const shown: number[] = [];
+    const seeker = new Seeker((m) => sent.push(m.step), (f) => shown.push(f.step), { readAhead: 2, parallel: 1, limit: () => 12 });
+    seeker.want(9);
+    seeker.answered(answer(9, 0));
+    assert.deepEqual(sent, [9, 10], 'moving up from -1: reads 10 ahead');
+    seeker.answered(answer(10, 1));
+    assert.deepEqual(sent, [9, 10, 11]);
+    seeker.answered(answer(11, 2));
+    assert.deepEqual(sent, [9, 10, 11], '12 is past the record');
+    assert.deepEqual(shown, [9], 'read-ahead steps are cached, not shown');
+    seeker.want(10); // cached, moving up: 11 is cached, 12 past the end, nothing to read
+    seeker.want(9); // cached, now moving down: reads 8 ahead
+    assert.deepEqual(shown, [9, 10, 9]);
+    assert.deepEqual(sent, [9, 10, 11, 8]);
+    // Asking for the step being read ahead shows it when it lands.
+    seeker.want(8);
+    seeker.answered(answer(8, 3));
+    assert.deepEqual(shown, [9, 10, 9, 8]);
+  });
+
+  it('with three seeks in flight, reads ahead in parallel and shows only the step wanted last', () => {
+    const sent: number[] = [];
+    const shown: number[] = [];
+    const seeker = new Seeker((m) => sent.push(m.step), (f) => shown.push(f.step), { readAhead: 8, parallel: 3, limit: () => 100 });
+    seeker.want(20);
+    assert.deepEqual(sent, [20, 21, 22]);
+    seeker.want(21); // on its way: now the one to show
+    seeker.answered(answer(20, 0));
+    assert.deepEqual(shown, [], '20 is no longer wanted');
+    assert.deepEqual(sent, [20, 21, 22, 23]);
+    seeker.answered(answer(21, 1));
+    assert.deepEqual(shown, [21]);
+    seeker.want(60); // all three slots busy (22, 23, 24): 60 waits as the newest wanted
+    seeker.want(61);
+    assert.ok(!sent.includes(60) && !sent.includes(61));
+    seeker.answered(answer(22, 2));
+    assert.equal(sent.at(-1), 61, 'latest wins: 60 was dropped');
   });
 
   it('bounds its cache in bytes, dropping the least recently used step first', () => {
     // Each step: 3 tensors of 8 floats = 96 bytes; a 300-byte budget holds 3 steps.
-    const seeker = new Seeker(() => undefined, () => undefined, 300);
+    const seeker = new Seeker(() => undefined, () => undefined, { budget: 300, readAhead: 0, parallel: 1 });
     [0, 1, 2].forEach((s) => seeker.remember(step(s)));
     seeker.want(0); // 0 becomes the most recent
     seeker.remember(step(3));
     assert.equal(seeker.cachedSteps, 3);
     assert.equal(seeker.bytesCached, 288);
     const sent: number[] = [];
-    const probe = new Seeker((m) => sent.push(m.step), () => undefined, 300);
+    const probe = new Seeker((m) => sent.push(m.step), () => undefined, { budget: 300, readAhead: 0, parallel: 1 });
     [0, 1, 2].forEach((s) => probe.remember(step(s)));
     probe.want(0);
     probe.remember(step(3));

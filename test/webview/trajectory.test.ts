@@ -83,7 +83,8 @@ async function sendStats(page: Page, source: FrameSource, from = 0): Promise<voi
   await post(page, toPage(source.stats(from)));
 }
 
-const shownStep = (page: Page, step: number) => page.waitForFunction((s) => document.getElementById('frame')!.dataset.step === String(s), step, { timeout: 5000 });
+/** Frames of the real trajectory are 1 MB each and cross into the page as JSON: allow them time on a loaded machine. */
+const shownStep = (page: Page, step: number, timeout = 15_000) => page.waitForFunction((s) => document.getElementById('frame')!.dataset.step === String(s), step, { timeout });
 
 async function scrubTo(page: Page, step: number): Promise<void> {
   await page.evaluate((s) => {
@@ -263,9 +264,9 @@ describe('trajectory player', () => {
       await post(h.page, { type: 'header', title: 'Sampling shapes (exact denoiser)', lines: ['DDIM, 50 steps (trailing spacing, eta 0), 16 images, guidance 3'] });
       await post(h.page, { type: 'status', state: 'completed', text: 'sample completed' });
       await sendStats(h.page, source);
-      await shownStep(h.page, 49);
+      await shownStep(h.page, 49, 60_000);
       await scrubTo(h.page, 30);
-      await shownStep(h.page, 30);
+      await shownStep(h.page, 30, 60_000);
       assert.equal(await h.page.locator('#guidanceGrid canvas').count(), 16);
       assert.deepEqual(await h.cspViolations(), []);
       // Let the chart's animation-frame redraw land before the picture.

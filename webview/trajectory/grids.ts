@@ -50,10 +50,10 @@ export function drawGrids(host: HTMLElement, f: StepFrame, hit: number | undefin
   for (const g of GRIDS) {
     const block = host.querySelector<HTMLElement>(`[data-grid=${g.id}]`)!;
     const batch = g.pick(f);
-    block.hidden = !batch;
+    if (block.hidden !== !batch) block.hidden = !batch;
     if (!batch) continue;
     const [lo, hi] = g.range ?? symmetricRange(batch.data);
-    if (!g.range) block.querySelector('figcaption')!.textContent = `${g.title} (±${hi.toPrecision(2)})`;
+    if (!g.range) setText(block.querySelector('figcaption')!, `${g.title} (±${hi.toPrecision(2)})`);
     canvases(block.querySelector<HTMLElement>('.grid')!, n, columns).forEach((c, i) => {
       drawImage(c, batch, i, lo, hi);
       c.classList.toggle('hit', i === hit);
@@ -75,4 +75,9 @@ function symmetricRange(data: Float32Array): [number, number] {
   let m = 0;
   for (const v of data) if (Number.isFinite(v) && Math.abs(v) > m) m = Math.abs(v);
   return m > 0 ? [-m, m] : [-1, 1];
+}
+
+/** Text changes cost a layout; most redraws keep the text. */
+export function setText(el: Element, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
 }

@@ -42,7 +42,7 @@ export class Player {
     this.saved = readTrajectoryState(state.get().trajectory);
     this.mode = this.saved.paused ? 'paused' : 'follow';
     this.target = this.saved.step;
-    this.seeker = new Seeker(post, (f) => this.draw(f));
+    this.seeker = new Seeker(post, (f) => this.draw(f), { limit: () => this.store.recorded });
     this.controls = buildControls(section.querySelector<HTMLElement>('.controls')!, {
       first: () => this.goto(0),
       back: () => this.goto(this.target - 1),

@@ -1,56 +1,91 @@
 /**
- * Fetches steps of the record from the extension for the player: one seek in flight at a time, and
- * while it is, only the newest wanted step is kept (latest wins, like live frames), so scrubbing never
- * queues requests. Frames already seen are kept in an LRU cache bounded in bytes, so stepping back and
- * forth over recent steps is instant and the panel's memory stays flat whatever the record's length.
+ * Fetches steps of the record from the extension for the player. At most `parallel` seeks are in flight,
+ * and beyond them only the newest wanted step is kept (latest wins, like live frames), so scrubbing never
+ * queues requests; only the step wanted last is shown when it lands. Frames already seen are kept in an
+ * LRU cache bounded in bytes, so stepping back and forth over recent steps is instant and the panel's
+ * memory stays flat whatever the record's length. Free seek slots read ahead a few steps in the direction
+ * the user is moving (stepping, scrubbing, playing), so fetching the next steps overlaps drawing this one.
  */
 import type { StepFrameMessage, TensorPayload } from '../../engine/protocol';
 
 /** The tensors of a step, however it arrived (a live frame or a seek's answer). */
 export type StepFrame = Omit<StepFrameMessage, 'type' | 'request'>;
 
-/** 64 MB: about a hundred steps of 16 images at 32x32x3 with guidance branches. */
+/** 64 MB: about 65 steps of 16 images at 32x32x3 with guidance branches (1 MB a step). */
 export const CACHE_BYTES = 64 * 1024 * 1024;
+/** Steps read ahead: well inside the cache, so read-ahead never evicts the step on screen. */
+export const READ_AHEAD = 8;
+/** Seeks in flight: enough to keep the extension reading while the panel draws, few enough to stay responsive. */
+export const PARALLEL = 3;
+
+export interface SeekerOptions {
+  budget?: number;
+  readAhead?: number;
+  parallel?: number;
+  /** steps 0..limit()-1 exist (read-ahead stays inside) */
+  limit?: () => number;
+}
 
 export class Seeker {
   private readonly cache = new Map<number, StepFrame>();
   private cachedBytes = 0;
-  private inFlight: { step: number; request: number } | undefined;
+  /** by request number; `show` is true only for the step wanted last */
+  private readonly inFlight = new Map<number, { step: number; show: boolean }>();
   private wanted: number | undefined;
+  private anchor = -1;
+  private direction = 1;
   private nextRequest = 0;
+  private readonly budget: number;
+  private readonly readAhead: number;
+  private readonly parallel: number;
+  private readonly limit: () => number;
   seeksSent = 0;
 
-  constructor(private readonly post: (msg: { type: 'seek'; step: number; request: number }) => void, private readonly show: (f: StepFrame) => void, private readonly budget = CACHE_BYTES) {}
-
-  /** Shows `step` now if cached, else asks for it (or queues it behind the seek in flight). */
-  want(step: number): void {
-    const hit = this.cache.get(step);
-    if (hit) {
-      this.wanted = undefined;
-      this.touch(step, hit);
-      this.show(hit);
-      return;
-    }
-    if (this.inFlight) {
-      if (this.inFlight.step !== step) this.wanted = step;
-      return;
-    }
-    this.send(step);
+  constructor(private readonly post: (msg: { type: 'seek'; step: number; request: number }) => void, private readonly show: (f: StepFrame) => void, options: SeekerOptions = {}) {
+    this.budget = options.budget ?? CACHE_BYTES;
+    this.readAhead = options.readAhead ?? READ_AHEAD;
+    this.parallel = options.parallel ?? PARALLEL;
+    this.limit = options.limit ?? (() => Infinity);
   }
 
-  /** A seek's answer: cache and show it, then ask for the newest step wanted meanwhile. */
+  /** Shows `step` now if cached, else asks for it (or keeps it as the one to ask for next). */
+  want(step: number): void {
+    if (step !== this.anchor) this.direction = step > this.anchor ? 1 : -1;
+    this.anchor = step;
+    this.wanted = undefined;
+    // Whatever was wanted before is no longer to be shown.
+    for (const f of this.inFlight.values()) f.show = f.step === step;
+    const hit = this.cache.get(step);
+    if (hit) {
+      this.touch(step, hit);
+      this.show(hit);
+    } else if ([...this.inFlight.values()].some((f) => f.step === step)) {
+      return;
+    } else if (this.inFlight.size < this.parallel) {
+      this.send(step, true);
+    } else {
+      this.wanted = step;
+      return;
+    }
+    this.readNext();
+  }
+
+  /** A seek's answer: cache it, show it if it is the step wanted last, then fetch what is wanted (or read ahead). */
   answered(msg: StepFrameMessage): void {
     const { type: _t, request: _r, ...frame } = msg;
     this.remember(frame);
-    if (this.inFlight?.request === msg.request) this.inFlight = undefined;
-    this.show(frame);
+    const entry = this.inFlight.get(msg.request);
+    this.inFlight.delete(msg.request);
+    if (entry?.show) this.show(frame);
     this.next();
   }
 
-  /** A seek failed: forget it and go on with what is wanted. */
+  /** A seek failed: forget it and go on with what is wanted (no read-ahead: the steps beyond are likely missing too). */
   failed(request: number): void {
-    if (this.inFlight?.request === request) this.inFlight = undefined;
-    this.next();
+    this.inFlight.delete(request);
+    const w = this.wanted;
+    this.wanted = undefined;
+    if (w !== undefined) this.want(w);
   }
 
   /** A live frame is a step like any other. */
@@ -65,8 +100,9 @@ export class Seeker {
     }
   }
 
+  /** A wanted step is on its way (read-ahead alone does not count). */
   get busy(): boolean {
-    return this.inFlight !== undefined;
+    return this.wanted !== undefined || [...this.inFlight.values()].some((f) => f.show);
   }
 
   get cachedSteps(): number {
@@ -77,9 +113,9 @@ export class Seeker {
     return this.cachedBytes;
   }
 
-  /** A reloaded panel: an answer in flight went to the old page. */
+  /** A reloaded panel: answers in flight went to the old page. */
   reset(): void {
-    this.inFlight = undefined;
+    this.inFlight.clear();
     this.wanted = undefined;
   }
 
@@ -87,12 +123,23 @@ export class Seeker {
     const w = this.wanted;
     this.wanted = undefined;
     if (w !== undefined) this.want(w);
+    else this.readNext();
   }
 
-  private send(step: number): void {
-    this.inFlight = { step, request: this.nextRequest++ };
+  /** Fills free seek slots with the first steps within `readAhead` of the anchor that are neither cached nor on their way. */
+  private readNext(): void {
+    for (let k = 1; k <= this.readAhead && this.inFlight.size < this.parallel && this.wanted === undefined; k++) {
+      const s = this.anchor + this.direction * k;
+      if (s < 0 || s >= this.limit()) return;
+      if (!this.cache.has(s) && ![...this.inFlight.values()].some((f) => f.step === s)) this.send(s, false);
+    }
+  }
+
+  private send(step: number, show: boolean): void {
+    const request = this.nextRequest++;
+    this.inFlight.set(request, { step, show });
     this.seeksSent++;
-    this.post({ type: 'seek', step, request: this.inFlight.request });
+    this.post({ type: 'seek', step, request });
   }
 
   /** Map order is insertion order: re-inserting makes `step` the most recently used. */
