@@ -61,11 +61,15 @@ export function drawGrids(host: HTMLElement, f: StepFrame, hit: number | undefin
   }
 }
 
+/** Reused from step to step: a new array per redraw is garbage the scrubbing panel would pile up. */
+let scratch = new Float32Array(0);
+
 function guidanceDifference(f: StepFrame): TensorPayload | undefined {
   if (!f.epsCond || !f.epsUncond) return undefined;
   const a = f.epsCond.data;
   const b = f.epsUncond.data;
-  const d = new Float32Array(a.length);
+  if (scratch.length !== a.length) scratch = new Float32Array(a.length);
+  const d = scratch;
   for (let i = 0; i < a.length; i++) d[i] = a[i] - b[i];
   return { shape: f.epsCond.shape, data: d };
 }

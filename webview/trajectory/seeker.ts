@@ -11,8 +11,8 @@ import type { StepFrameMessage, TensorPayload } from '../../engine/protocol';
 /** The tensors of a step, however it arrived (a live frame or a seek's answer). */
 export type StepFrame = Omit<StepFrameMessage, 'type' | 'request'>;
 
-/** 64 MB: about 65 steps of 16 images at 32x32x3 with guidance branches (1 MB a step). */
-export const CACHE_BYTES = 64 * 1024 * 1024;
+/** 32 MB: about 33 steps of 16 images at 32x32x3 with guidance branches (1 MB a step), four times the read-ahead. */
+export const CACHE_BYTES = 32 * 1024 * 1024;
 /** Steps read ahead: well inside the cache, so read-ahead never evicts the step on screen. */
 export const READ_AHEAD = 8;
 /** Seeks in flight: enough to keep the extension reading while the panel draws, few enough to stay responsive. */

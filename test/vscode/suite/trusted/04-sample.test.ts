@@ -44,12 +44,13 @@ describe('Sample, Guidance Sweep and Open Run', () => {
     assert.equal(panel?.cells, 4);
   });
 
-  it('reopens the run after the fact: summary, picture and the recorded trajectory replayed into a panel', async () => {
+  it('reopens the run after the fact: summary, picture and the recorded trajectory in the player', async () => {
     const r = await run('openRun', { runDir: runDir() });
     assert.equal(r.status, 'completed', r.error);
     assert.ok((r.frames ?? 0) >= 5);
     const lens = await api();
-    await waitFor('the reopened run to show its last recorded step', () => lens.panels().find((p) => p.title === 'tiny-class' && p.framesShown > 0 && p.lastStepShown === (r.frames ?? 0) - 1));
+    // The player gets every step's statistics and seeks the last step from the record.
+    await waitFor('the reopened run to show its last recorded step', () => lens.panels().find((p) => p.title === 'tiny-class' && p.statsSteps === r.frames && p.lastStepSought === (r.frames ?? 0) - 1));
   });
 
   it('rejects sampling a run without a checkpoint, and an unknown run, with the reason', async () => {
