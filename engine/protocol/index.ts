@@ -8,4 +8,6 @@ export * from './tensor';
 export * from './jobs';
 export * from './runner';
 export * from './panel';
+export * from './sweepPanel';
+export * from './forwardStrip';
 export * from './latestWins';

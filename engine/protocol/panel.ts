@@ -4,7 +4,9 @@
  * then, keeping just the newest in between (see LatestWins), so a slow panel never builds a queue.
  */
 import { type Fields, ProtocolError, describeValue, int, oneOf, record, str, stringList, tag } from './check';
+import { type ForwardStripMessage, parseForwardStrip } from './forwardStrip';
 import { type CellMessage, type FrameMessage, parseCell, parseFrame } from './runner';
+import { type OpenCellMessage, type RunSweepMessage, type SweepGridMessage, parseOpenCell, parseRunSweep, parseSweepGrid } from './sweepPanel';
 
 export type JobState = 'starting' | 'running' | 'completed' | 'cancelled' | 'failed';
 
@@ -43,7 +45,7 @@ export interface SchedulesMessage {
   T: number;
   schedules: ScheduleCurves[];
 }
-export type ToPanel = HeaderMessage | StatusMessage | PictureMessage | PanelFrameMessage | CellMessage | SchedulesMessage;
+export type ToPanel = HeaderMessage | StatusMessage | PictureMessage | PanelFrameMessage | CellMessage | SchedulesMessage | SweepGridMessage | ForwardStripMessage;
 
 export interface PanelReadyMessage {
   type: 'ready';
@@ -58,10 +60,10 @@ export interface PanelErrorMessage {
   type: 'panelError';
   message: string;
 }
-export type FromPanel = PanelReadyMessage | FrameShownMessage | PanelErrorMessage;
+export type FromPanel = PanelReadyMessage | FrameShownMessage | PanelErrorMessage | RunSweepMessage | OpenCellMessage;
 
-const TO_PANEL = ['header', 'status', 'picture', 'frame', 'cell', 'schedules'] as const;
-const FROM_PANEL = ['ready', 'frameShown', 'panelError'] as const;
+const TO_PANEL = ['header', 'status', 'picture', 'frame', 'cell', 'schedules', 'sweepGrid', 'forwardStrip'] as const;
+const FROM_PANEL = ['ready', 'frameShown', 'panelError', 'runSweep', 'openCell'] as const;
 const STATES = ['starting', 'running', 'completed', 'cancelled', 'failed'] as const;
 
 export function parseToPanel(value: unknown): ToPanel {
@@ -90,6 +92,10 @@ export function parseToPanel(value: unknown): ToPanel {
       return parseCell(o, at);
     case 'schedules':
       return parseSchedules(o, at);
+    case 'sweepGrid':
+      return parseSweepGrid(o, at);
+    case 'forwardStrip':
+      return parseForwardStrip(o, at);
   }
 }
 
@@ -139,6 +145,10 @@ export function parseFromPanel(value: unknown): FromPanel {
       return { type, seq: int(o, 'seq', at, 0), step: int(o, 'step', at, 0) };
     case 'panelError':
       return { type, message: str(o, 'message', at, { max: 5000 }) };
+    case 'runSweep':
+      return parseRunSweep(o, at);
+    case 'openCell':
+      return parseOpenCell(o, at);
   }
 }
 
