@@ -22,7 +22,7 @@ export { newRunManifest } from './train/newRun';
 export { loadRun, type LoadedRun } from './train/load';
 export { sampleFromRun, type SampleRequest } from './train/sample';
 export { sweepRun, type SweepRequest } from './train/sweep';
-export { cellSampleJob, rowLabel, sweepRows } from './train/sweepRows';
+export { cellSample, rowLabel, sweepRows } from './train/sweepRows';
 export { evaluateRun, type EvalReport } from './eval/evaluate';
 export { readManifest, writeManifest, type RunManifest } from './run/manifest';
 export { loadClipTextEncoder, type ClipTextEncoder } from './text/clip';

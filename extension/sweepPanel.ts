@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type RunSweepMessage, type SweepJob, parseJob } from '../engine/protocol';
 import type { RunManifest } from '../engine/run/manifest';
-import { cellSampleJob, sweepRowLabels } from '../engine/train/sweepRows';
+import { cellSample, sweepRowLabels } from '../engine/train/sweepRows';
 import type { JobResult } from './jobs';
 import type { LensPanel, PanelRequest } from './panel';
 import { stamp } from './paths';
@@ -87,16 +87,14 @@ export class SweepPanel {
     }
     const sweep = this.shown;
     if (!sweep) throw new Error(`Diffusion: Guidance Sweep: the panel asked for cell (${request.row}, ${request.col}) but shows no sweep. Fix: run a sweep first.`);
-    const outDir = path.join(this.run.dir, 'samples', `${stamp()}-cell-${request.row}-${request.col}`);
-    let job;
+    let choices;
     try {
-      job = cellSampleJob(sweep, this.run.manifest, request.row, request.col, outDir);
+      choices = cellSample(sweep, this.run.manifest, request.row, request.col);
     } catch (err) {
       throw new Error(`Diffusion: Guidance Sweep: ${(err as Error).message}. Fix: click a cell of the grid shown.`);
     }
     // The Sample command with every choice given: its panel, record and progress, exactly as a user's sample.
-    const { kind: _kind, backend: _backend, outDir: _outDir, ...args } = job;
-    await vscode.commands.executeCommand('diffusionLens.sample', args);
+    await vscode.commands.executeCommand('diffusionLens.sample', choices);
   }
 
   /** The panel's Run: its prompts and scales, the rest (seeds, steps, first seed) from the sweep shown. */

@@ -27,19 +27,22 @@ export function sweepRowLabels(m: RunManifest, job: SweepJob): string[] {
   return sweepRows(m, job.seeds, job).map((r, i) => rowLabel(m, r, job.seed + i));
 }
 
+/** A sample job's choices, without where it runs and records (the Sample command adds those). */
+export type SampleChoices = Omit<SampleJob, 'kind' | 'backend' | 'outDir'>;
+
 /**
- * The sample job that reproduces cell (row, col) of a sweep step by step: sweepRun draws row r from
+ * The sample request that reproduces cell (row, col) of a sweep step by step: sweepRun draws row r from
  * Rng(seed + r).normal([1, ...]) with DDIM (eta 0, trailing spacing, x0 clipped to 1) and the run's EMA
  * weights, which is exactly what sampleFromRun does for one image with seed + r.
  */
-export function cellSampleJob(sweep: SweepJob, m: RunManifest, row: number, col: number, outDir: string): SampleJob {
+export function cellSample(sweep: SweepJob, m: RunManifest, row: number, col: number): SampleChoices {
   const rows = sweepRows(m, sweep.seeds, sweep);
   if (!Number.isInteger(row) || row < 0 || row >= rows.length || !Number.isInteger(col) || col < 0 || col >= sweep.scales.length) {
     throw new RangeError(`cell (${row}, ${col}) is outside the ${rows.length} x ${sweep.scales.length} sweep`);
   }
   const { prompt, negativePrompt, classIndex } = rows[row];
   return {
-    kind: 'sample', backend: sweep.backend, runDir: sweep.runDir, outDir, sampler: 'ddim', steps: sweep.steps, eta: 0, spacing: 'trailing',
+    runDir: sweep.runDir, sampler: 'ddim', steps: sweep.steps, eta: 0, spacing: 'trailing',
     guidance: sweep.scales[col], n: 1, seed: sweep.seed + row, weights: 'ema', prompt, negativePrompt, classIndex,
   };
 }

@@ -19,7 +19,7 @@ import type { LoadedRun } from '../../engine/train/load';
 import { newRunManifest } from '../../engine/train/newRun';
 import { sampleFromRun } from '../../engine/train/sample';
 import { sweepRun } from '../../engine/train/sweep';
-import { cellSampleJob, sweepRowLabels, sweepRows } from '../../engine/train/sweepRows';
+import { cellSample, sweepRowLabels, sweepRows } from '../../engine/train/sweepRows';
 import { backend, maxAbsDiff, values } from '../helpers';
 
 const tables = diffusionTables(makeBetas('linear', 1000));
@@ -93,7 +93,7 @@ describe('sweep rows and cell jobs', () => {
     result.grid.dispose();
     const cellSize = 16 * 16 * 3;
     for (const [row, col] of [[1, 1], [0, 0]]) {
-      const job = cellSampleJob(sweep, m, row, col, '/r/samples/cell');
+      const job = cellSample(sweep, m, row, col);
       assert.deepEqual({ n: job.n, seed: job.seed, guidance: job.guidance, prompt: job.prompt, negativePrompt: job.negativePrompt, sampler: job.sampler, eta: job.eta, steps: job.steps },
         { n: 1, seed: 11 + row, guidance: sweep.scales[col], prompt: sweep.prompts![row], negativePrompt: 'green', sampler: 'ddim', eta: 0, steps: 3 });
       let probes = 0;
@@ -103,7 +103,7 @@ describe('sweep rows and cell jobs', () => {
       assert.ok(maxAbsDiff(await values(images), want) < 1e-5, `cell (${row}, ${col}) differs from the sweep's image`);
       images.dispose();
     }
-    assert.throws(() => cellSampleJob(sweep, m, 2, 0, '/o'), /cell \(2, 0\) is outside the 2 x 2 sweep/);
+    assert.throws(() => cellSample(sweep, m, 2, 0), /cell \(2, 0\) is outside the 2 x 2 sweep/);
     assert.deepEqual(sweepRowLabels(m, sweep), ['seed 11 "large red circle top left"', 'seed 12 "small blue square"']);
     run.dispose();
   });

@@ -152,6 +152,7 @@ describe('forward-process strips under the schedule plots', () => {
         await showAll(h);
         await h.page.locator('.strip[data-schedule="cosine"] figure[data-t="500"]').hover();
         await h.page.locator('.strip[data-schedule="cosine"] figure[data-t="500"] .tooltip').waitFor({ state: 'visible' });
+        await h.page.setViewportSize({ width: 1200, height: 600 });
         await h.page.screenshot({ path: path.join(DOCS, `schedules-panel-${theme}.png`), fullPage: true });
       } finally {
         await h.close();

@@ -192,11 +192,11 @@ describe('Guidance Sweep panel', () => {
       try {
         await useTheme(h.page, theme === 'light' ? LIGHT_THEME : DARK_THEME);
         await post(h.page, { type: 'header', title: 'Guidance sweep: shapes-text', lines: ['columns: guidance scale 0, 1, 3, 5, 7.5, 10, 15; rows: prompts', 'DDIM 50 steps; click an image to step through its trajectory'] });
-        await post(h.page, { type: 'status', state: 'running', text: 'sweep shapes-text: column 5 of 7' });
         await post(h.page, grid({ rows: prompts.map((p, i) => `seed ${i} "${p}"`), prompt: prompts.join(' | '), negativePrompt: '' }));
         for (let r = 0; r < prompts.length; r++) for (let c = 0; c < 5; c++) await post(h.page, { ...cell(r, c, image(r, c), [1, 16, 16, 3], prompts.length), label: `seed ${r} "${prompts[r]}"` });
         await h.page.waitForFunction((n) => document.querySelectorAll('button.cell[data-filled=true]').length === n, prompts.length * 5);
         assert.deepEqual(await h.cspViolations(), []);
+        await h.page.setViewportSize({ width: 980, height: 600 });
         await h.page.screenshot({ path: path.join(DOCS, `sweep-panel-${theme}.png`), fullPage: true });
       } finally {
         await h.close();

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium } from 'playwright-core';
+import { type Page, chromium } from 'playwright-core';
 import { startCodeServer } from './codeServer';
 
 export interface SessionOptions {
@@ -71,6 +71,9 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       // A test asked for a picture of the workbench (helpers.screenshot): only the driver can take it.
       const shot = /DLENS_SCREENSHOT ([\w-]+)/.exec(line);
       if (shot) void page.screenshot({ path: path.join(path.dirname(o.testsEntry), `${shot[1]}.png`) }).catch(() => undefined);
+      // A test asked for a click inside a panel (helpers.clickInPanel): a user's click, as only the driver can give it.
+      const click = /DLENS_CLICK (.+)$/.exec(line);
+      if (click) void clickInWebview(page, click[1]).then((how) => hostLog.push(`driver: click ${click[1]}: ${how}`));
       if (verbose) log(line);
       else hostLog.push(line);
     });
@@ -99,6 +102,23 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   if (exitCode === 0 && result.failed === 0 && !process.env.DLENS_KEEP_SESSION) fs.rmSync(tmp, { recursive: true, force: true });
   else log(`kept ${tmp} for inspection`);
   return result;
+}
+
+/**
+ * Clicks the first visible element matching `selector` in any frame (panels live in nested webview
+ * iframes, which may still be loading): tries for a few seconds, then says what each frame held.
+ */
+async function clickInWebview(page: Page, selector: string): Promise<string> {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
+    for (const frame of page.frames()) {
+      const el = await frame.$(selector).catch(() => null);
+      if (el && (await el.isVisible().catch(() => false))) {
+        return el.click({ timeout: 5000 }).then(() => 'done', (err: Error) => `failed: ${err.message}`);
+      }
+    }
+  }
+  const seen = await Promise.all(page.frames().map(async (f) => `${f.url().slice(0, 80)}: ${await f.$$eval(selector, (els) => els.length).catch((e: Error) => e.message.slice(0, 80))}`));
+  return `no visible element matches; frames: ${seen.join(' | ')}`;
 }
 
 function readResults(file: string): { passed: number; failed: number; pending: number; failures: string[] } | undefined {

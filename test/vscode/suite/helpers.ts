@@ -67,6 +67,11 @@ export async function screenshot(name: string): Promise<void> {
   await new Promise((r) => setTimeout(r, 1500));
 }
 
+/** Asks the driver to click what `selector` matches in the visible panel, as a user would (the click's effects are the test's to wait for). */
+export function clickInPanel(selector: string): void {
+  console.log(`DLENS_CLICK ${selector}`);
+}
+
 /** A measurement worth reporting (printed by the driver after the run). */
 export function note(text: string): void {
   (globalThis as { __dlensNotes?: string[] }).__dlensNotes?.push(text);
