@@ -94,9 +94,11 @@ export class SweepView {
       }
       return tr;
     });
-    this.table.replaceChildren(Object.assign(document.createElement('thead'), {}), document.createElement('tbody'));
-    this.table.tHead!.append(head);
-    this.table.tBodies[0].append(...body);
+    const thead = document.createElement('thead');
+    const tbody = document.createElement('tbody');
+    thead.append(head);
+    tbody.append(...body);
+    this.table.replaceChildren(thead, tbody);
   }
 
   private fill(d: SweepDraft): void {

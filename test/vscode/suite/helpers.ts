@@ -67,9 +67,12 @@ export async function screenshot(name: string): Promise<void> {
   await new Promise((r) => setTimeout(r, 1500));
 }
 
-/** Asks the driver to click what `selector` matches in the visible panel, as a user would (the click's effects are the test's to wait for). */
-export function clickInPanel(selector: string): void {
-  console.log(`DLENS_CLICK ${selector}`);
+/**
+ * Asks the driver to click (or type `value` into) what `selector` matches in the visible panel, as a user
+ * would. The driver acts on its own time: the test waits for the effects.
+ */
+export function inPanel(action: 'click' | 'fill', selector: string, value?: string): void {
+  console.log(`DLENS_PANEL ${JSON.stringify({ action, selector, value })}`);
 }
 
 /** A measurement worth reporting (printed by the driver after the run). */
