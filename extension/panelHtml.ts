@@ -39,7 +39,7 @@ img { image-rendering: pixelated; max-width: 100%; } #error { color: var(--vscod
 .tooltip .value { font-family: var(--vscode-editor-font-family); }
 .sweep-form { display: grid; grid-template-columns: max-content minmax(200px, 480px); gap: 4px 8px; align-items: center; margin: 8px 0 12px; }
 .sweep-form vscode-textfield { width: 100%; } .sweep-form vscode-button { grid-column: 2; justify-self: start; }
-#sweepFormError { grid-column: 2; margin: 0; color: var(--vscode-errorForeground); }
+#sweepFormError { grid-column: 2; margin: 0; color: var(--vscode-errorForeground); } #sweepProgress { color: var(--vscode-descriptionForeground); }
 #sweepGrid { border-collapse: separate; border-spacing: 4px; } #sweepGrid th { font-weight: 600; color: var(--vscode-descriptionForeground); }
 #sweepGrid thead th { text-align: center; font-variant-numeric: tabular-nums; } #sweepGrid tbody th { text-align: right; max-width: 16em; overflow-wrap: anywhere; }
 button.cell { display: block; padding: 0; width: 96px; height: 96px; border: 1px solid var(--vscode-panel-border, transparent); background: var(--vscode-editorWidget-background); cursor: pointer; }
@@ -59,7 +59,7 @@ button.cell:focus-visible, button.cell:hover:not(:disabled) { outline: 2px solid
 <vscode-label for="sweepNegative">Negative prompt</vscode-label><vscode-textfield id="sweepNegative"></vscode-textfield>
 <vscode-label for="sweepScales">Guidance scales</vscode-label><vscode-textfield id="sweepScales" placeholder="0, 1, 3, 5, 7.5, 10, 15"></vscode-textfield>
 <vscode-button id="sweepRun">Run sweep</vscode-button><p id="sweepFormError" role="alert"></p></div>
-<table id="sweepGrid" aria-label="guidance sweep: columns are guidance scales, rows are seeds or prompts"></table></section>
+<p id="sweepProgress" aria-live="polite"></p><table id="sweepGrid" aria-label="guidance sweep: columns are guidance scales, rows are seeds or prompts"></table></section>
 <figure id="picture" hidden><img alt=""><figcaption></figcaption></figure><p id="error"></p>
 <script nonce="${nonce}" src="${scriptUri}"></script></body></html>`;
 }

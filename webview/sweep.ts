@@ -24,6 +24,7 @@ export class SweepView {
   private readonly fields: { prompt: TextField; negativePrompt: TextField; scales: TextField };
   private readonly table: HTMLTableElement;
   private readonly formError: HTMLElement;
+  private readonly progress: HTMLElement;
   /** the grid's size once announced (or inferred from the first cell) */
   private size: { rows: number; cols: number } | undefined;
 
@@ -32,6 +33,7 @@ export class SweepView {
     this.fields = { prompt: q('#sweepPrompt'), negativePrompt: q('#sweepNegative'), scales: q('#sweepScales') };
     this.table = q('#sweepGrid');
     this.formError = q('#sweepFormError');
+    this.progress = q('#sweepProgress');
     for (const f of Object.values(this.fields)) f.addEventListener('input', () => this.saveDraft());
     q('#sweepRun').addEventListener('click', () => this.run());
     section.addEventListener('keydown', (e) => {
@@ -74,6 +76,13 @@ export class SweepView {
     if (!colHead.textContent) colHead.textContent = `s = ${c.scale}`;
     const rowHead = this.table.tBodies[0].rows[c.row].cells[0];
     if (!rowHead.textContent) rowHead.textContent = c.label;
+    this.showProgress();
+  }
+
+  private showProgress(): void {
+    const done = this.table.querySelectorAll('button.cell[data-filled=true]').length;
+    const all = this.size!.rows * this.size!.cols;
+    this.progress.textContent = `${done} of ${all} images${done ? '; click one to step through its trajectory' : ''}`;
   }
 
   private build(cols: number, rows: number, colLabel: (c: number) => string, rowLabel: (r: number) => string): void {
@@ -99,6 +108,7 @@ export class SweepView {
     thead.append(head);
     tbody.append(...body);
     this.table.replaceChildren(thead, tbody);
+    this.showProgress();
   }
 
   private fill(d: SweepDraft): void {

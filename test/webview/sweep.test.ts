@@ -51,6 +51,7 @@ describe('Guidance Sweep panel', () => {
       assert.deepEqual(await h.page.$$eval('#sweepGrid thead th', (ths) => ths.map((t) => t.textContent)), ['', 's = 0', 's = 1', 's = 3', 's = 5', 's = 7.5', 's = 10', 's = 15']);
       assert.deepEqual(await h.page.$$eval('#sweepGrid tbody th', (ths) => ths.map((t) => t.textContent)), ROWS);
       assert.deepEqual(await filled(h), Array(14).fill(false));
+      assert.equal(await h.page.textContent('#sweepProgress'), '0 of 14 images');
       assert.equal(await h.page.locator('button.cell[data-row="1"][data-col="6"]').isDisabled(), true, 'a placeholder cannot be opened');
       assert.deepEqual(await h.cspViolations(), [], 'the @vscode-elements controls must run under the panel CSP');
     } finally {
@@ -66,6 +67,7 @@ describe('Guidance Sweep panel', () => {
       await h.page.waitForSelector('button.cell[data-row="1"][data-col="4"][data-filled=true]');
       assert.deepEqual(await cellPixels(h, 1, 4), expectedPixels(cellValues(1, 4)));
       assert.equal((await filled(h)).filter(Boolean).length, 1);
+      assert.equal(await h.page.textContent('#sweepProgress'), '1 of 14 images; click one to step through its trajectory');
       // Values beyond [-1, 1] clip to black and white; greyscale images spread one channel to three.
       await post(h.page, cell(0, 0, [-3, -1, 0, 1.5], [1, 2, 2, 1]));
       await h.page.waitForSelector('button.cell[data-row="0"][data-col="0"][data-filled=true]');
