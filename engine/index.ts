@@ -21,7 +21,8 @@ export { train, type TrainProgress, type TrainEvents, type TrainResult } from '.
 export { newRunManifest } from './train/newRun';
 export { loadRun, type LoadedRun } from './train/load';
 export { sampleFromRun, type SampleRequest } from './train/sample';
-export { sweepRun, sweepRows, type SweepRequest } from './train/sweep';
+export { sweepRun, type SweepRequest } from './train/sweep';
+export { cellSample, rowLabel, sweepRows } from './train/sweepRows';
 export { evaluateRun, type EvalReport } from './eval/evaluate';
 export { readManifest, writeManifest, type RunManifest } from './run/manifest';
 export { loadClipTextEncoder, type ClipTextEncoder } from './text/clip';

@@ -6,7 +6,7 @@
  * statistics as the record grows, and its seeks are answered from the record on disk (FrameSource).
  */
 import * as vscode from 'vscode';
-import { type CellMessage, type FrameMessage, type HeaderMessage, LatestWins, type PanelFrameMessage, type SchedulesMessage, type StatusMessage, type ToPanel, parseFromPanel } from '../engine/protocol';
+import { type CellMessage, type FrameMessage, type HeaderMessage, LatestWins, type OpenCellMessage, type PanelFrameMessage, type RunSweepMessage, type SchedulesMessage, type StatusMessage, type ToPanel, parseFromPanel } from '../engine/protocol';
 import { FrameSource } from '../engine/runner/frameSource';
 import type { Log } from './log';
 import { makeNonce, panelHtml } from './panelHtml';
@@ -25,8 +25,13 @@ export interface PanelStats {
   statsSteps: number;
   seeksAnswered: number;
   lastStepSought: number;
+  /** keys of the messages kept for a rebuilt webview (keep()), e.g. 'sweepGrid', 'forwardStrip:cosine' */
+  kept: string[];
   rejected: string[];
 }
+
+/** What a panel asks the extension to do (its controls); the command that owns the panel answers. */
+export type PanelRequest = RunSweepMessage | OpenCellMessage;
 
 export class LensPanel {
   private readonly panel: vscode.WebviewPanel;
@@ -38,6 +43,8 @@ export class LensPanel {
   private picture: ToPanel | undefined;
   private schedulesShown: SchedulesMessage | undefined;
   private readonly cells = new Map<string, CellMessage>();
+  private readonly kept = new Map<string, ToPanel>();
+  private requestHandler: ((request: PanelRequest) => void) | undefined;
   private disposed = false;
   private source: FrameSource | undefined;
   readonly stats: PanelStats;
@@ -47,7 +54,7 @@ export class LensPanel {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), resourceFolder],
     });
-    this.stats = { title, visible: true, ready: false, framesOffered: 0, framesSent: 0, framesDropped: 0, framesShown: 0, lastStepShown: -1, cells: 0, statsSteps: 0, seeksAnswered: 0, lastStepSought: -1, rejected: [] };
+    this.stats = { title, visible: true, ready: false, framesOffered: 0, framesSent: 0, framesDropped: 0, framesShown: 0, lastStepShown: -1, cells: 0, statsSteps: 0, seeksAnswered: 0, lastStepSought: -1, kept: [], rejected: [] };
     this.gate = new LatestWins((frame) => {
       this.stats.framesSent++;
       void this.panel.webview.postMessage(frame);
@@ -120,6 +127,24 @@ export class LensPanel {
     this.post(cell);
   }
 
+  /** Sends a message and keeps it, one per key, so a rebuilt webview gets it again. */
+  keep(key: string, msg: ToPanel): void {
+    this.kept.set(key, msg);
+    this.stats.kept = [...this.kept.keys()];
+    this.post(msg);
+  }
+
+  /** A new sweep in the same panel: the old cells must not come back on a rebuild. */
+  clearCells(): void {
+    this.cells.clear();
+    this.stats.cells = 0;
+  }
+
+  /** Who answers the panel's requests (Run, a cell click); requests nobody answers are logged. */
+  onRequest(handler: (request: PanelRequest) => void): void {
+    this.requestHandler = handler;
+  }
+
   reveal(): void {
     this.panel.reveal(undefined, true);
   }
@@ -144,7 +169,7 @@ export class LensPanel {
     if (msg.type === 'ready') {
       // First load, or the webview was rebuilt: send the whole state again, and the newest frame.
       this.stats.ready = true;
-      for (const m of [this.header, this.status, this.schedulesShown, this.picture, ...this.cells.values()]) if (m) this.post(m);
+      for (const m of [this.header, this.status, this.schedulesShown, ...this.kept.values(), this.picture, ...this.cells.values()]) if (m) this.post(m);
       this.stats.statsSteps = 0;
       this.syncRecord();
       this.gate.reset(this.latest);
@@ -154,9 +179,13 @@ export class LensPanel {
       this.gate.ack();
     } else if (msg.type === 'seek') {
       this.seek(msg.step, msg.request);
-    } else {
+    } else if (msg.type === 'panelError') {
       this.stats.rejected.push(msg.message);
       this.log.line(`panel "${this.stats.title}" rejected a message: ${msg.message}`);
+    } else if (this.requestHandler) {
+      this.requestHandler(msg);
+    } else {
+      this.log.line(`panel "${this.stats.title}": nothing here answers '${msg.type}'.`);
     }
   }
 

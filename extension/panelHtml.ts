@@ -45,12 +45,30 @@ img { image-rendering: pixelated; max-width: 100%; } #error { color: var(--vscod
 .grids { display: flex; flex-wrap: wrap; gap: 12px; } .gridBlock { margin: 0; } .gridBlock figcaption { margin-bottom: 4px; color: var(--vscode-descriptionForeground); }
 .gridBlock .grid canvas { width: 56px; height: 56px; } .grid canvas.hit { outline: 2px solid var(--vscode-errorForeground, #f14c4c); outline-offset: 1px; }
 .statsChart { position: relative; height: 280px; margin-top: 12px; } .statsChart .cursor { position: absolute; width: 1px; pointer-events: none; opacity: 0.6; }
+.sweep-form { display: grid; grid-template-columns: max-content minmax(200px, 480px); gap: 4px 8px; align-items: center; margin: 8px 0 12px; }
+.sweep-form vscode-textfield { width: 100%; } .sweep-form vscode-button { grid-column: 2; justify-self: start; }
+#sweepFormError { grid-column: 2; margin: 0; color: var(--vscode-errorForeground); } #sweepProgress { color: var(--vscode-descriptionForeground); }
+#sweepGrid { border-collapse: separate; border-spacing: 4px; } #sweepGrid th { font-weight: 600; color: var(--vscode-descriptionForeground); }
+#sweepGrid thead th { text-align: center; font-variant-numeric: tabular-nums; } #sweepGrid tbody th { text-align: right; max-width: 16em; overflow-wrap: anywhere; }
+button.cell { display: block; padding: 0; width: 96px; height: 96px; border: 1px solid var(--vscode-panel-border, transparent); background: var(--vscode-editorWidget-background); cursor: pointer; }
+button.cell canvas { width: 100%; height: 100%; image-rendering: pixelated; display: block; }
+button.cell[data-filled=false] { border-style: dashed; cursor: default; } button.cell[data-filled=false] canvas { visibility: hidden; }
+button.cell:focus-visible, button.cell:hover:not(:disabled) { outline: 2px solid var(--vscode-focusBorder); outline-offset: 1px; }
+.strips h2 { font-size: 1em; font-weight: 600; margin: 16px 0 4px; } .strip { display: flex; gap: 8px; align-items: flex-start; margin: 4px 0; } .strip[hidden] { display: none; }
+.strip-name { width: 8em; padding-top: 40px; color: var(--vscode-descriptionForeground); }
+.strip-image { position: relative; margin: 0; text-align: center; font-size: 0.85em; color: var(--vscode-descriptionForeground); }
+.strip-image canvas { width: 96px; height: 96px; image-rendering: pixelated; display: block; } .strip-image .tooltip { left: 100px; top: 8px; text-align: left; }
 </style></head>
 <body><h1 id="title"></h1><ul id="lines"></ul><p id="status"></p>
 <section id="schedules" hidden><div class="legend" role="group" aria-label="schedules shown"></div><div class="charts"></div></section>
 <section id="frame" class="player" hidden><div class="controls"></div><p class="where"><span id="frameInfo"></span> · <span class="mode"></span></p>
 <p id="breakpointHit" role="alert" hidden></p><div class="grids"></div><div class="statsChart chart"></div></section>
-<section id="sweep" hidden><h2>guidance sweep</h2><div id="cells" class="grid"></div></section>
+<section id="sweep" hidden><div class="sweep-form" role="group" aria-label="new sweep">
+<vscode-label for="sweepPrompt">Prompt</vscode-label><vscode-textfield id="sweepPrompt"></vscode-textfield>
+<vscode-label for="sweepNegative">Negative prompt</vscode-label><vscode-textfield id="sweepNegative"></vscode-textfield>
+<vscode-label for="sweepScales">Guidance scales</vscode-label><vscode-textfield id="sweepScales" placeholder="0, 1, 3, 5, 7.5, 10, 15"></vscode-textfield>
+<vscode-button id="sweepRun">Run sweep</vscode-button><p id="sweepFormError" role="alert"></p></div>
+<p id="sweepProgress" aria-live="polite"></p><table id="sweepGrid" aria-label="guidance sweep: columns are guidance scales, rows are seeds or prompts"></table></section>
 <figure id="picture" hidden><img alt=""><figcaption></figcaption></figure><p id="error"></p>
 <script nonce="${nonce}" src="${scriptUri}"></script></body></html>`;
 }

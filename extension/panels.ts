@@ -27,6 +27,12 @@ export class Panels {
     return panel;
   }
 
+  /** The open panel kept under `key`, if any (nothing is created or revealed). */
+  find(key: string): LensPanel | undefined {
+    const open = this.byKey.get(key);
+    return open && !open.isDisposed ? open : undefined;
+  }
+
   stats(): PanelStats[] {
     return [...this.open].map((p) => ({ ...p.stats, rejected: [...p.stats.rejected] }));
   }

@@ -2,18 +2,21 @@
  * The panel script (browser). Validates every message with the shared protocol, draws image batches
  * straight from the Float32Array payloads (no PNG round trip), and acknowledges each drawn frame so the
  * extension sends the next; a rejected message is reported back and the panel keeps working.
- * The schedule plots live in schedules.ts, the trajectory player (frames, seeks, statistics) in trajectory/.
+ * The schedule plots live in schedules.ts (with the forward-process strips of forwardStrip.ts), the guidance
+ * sweep grid in sweep.ts, the trajectory player (frames, seeks, statistics) in trajectory/.
  */
-import { type CellMessage, type JobState, type ToPanel, parseToPanel } from '../engine/protocol';
-import { drawImage } from './draw';
+import { type JobState, type ToPanel, parseToPanel } from '../engine/protocol';
+import { showForwardStrip } from './forwardStrip';
 import { showSchedules } from './schedules';
 import { StateStore, type VsCodeApi } from './state';
+import { SweepView } from './sweep';
 import { Player } from './trajectory/player';
 
 declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const state = new StateStore(vscode);
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const sweep = new SweepView($('sweep'), state, (msg) => vscode.postMessage(msg));
 let player: Player | undefined;
 let jobState: JobState | undefined;
 /** Built on the first trajectory message: other panels never pay for the chart and controls. */
@@ -26,15 +29,13 @@ function trajectory(): Player {
 }
 
 window.addEventListener('message', (event: MessageEvent) => {
-  let msg: ToPanel;
   try {
-    msg = parseToPanel(event.data);
+    // handle() may reject too: a sweep cell that does not fit the grid announced.
+    handle(parseToPanel(event.data));
   } catch (err) {
     $('error').textContent = (err as Error).message;
     vscode.postMessage({ type: 'panelError', message: (err as Error).message });
-    return;
   }
-  handle(msg);
 });
 
 function handle(msg: ToPanel): void {
@@ -72,29 +73,19 @@ function handle(msg: ToPanel): void {
     case 'seekError':
       trajectory().seekError(msg);
       break;
+    case 'sweepGrid':
+      sweep.showGrid(msg);
+      break;
     case 'cell':
-      drawCell(msg);
+      sweep.drawCell(msg);
       break;
     case 'schedules':
       showSchedules(msg, $('schedules'), state);
       break;
+    case 'forwardStrip':
+      showForwardStrip(msg, $('schedules'), state);
+      break;
   }
-}
-
-function drawCell(c: CellMessage): void {
-  $('sweep').hidden = false;
-  const grid = $('cells');
-  grid.style.gridTemplateColumns = `repeat(${c.cols}, auto)`;
-  while (grid.children.length < c.rows * c.cols) {
-    const cell = document.createElement('div');
-    cell.className = 'cell';
-    cell.append(document.createElement('canvas'), document.createElement('span'));
-    grid.appendChild(cell);
-  }
-  const cell = grid.children[c.row * c.cols + c.col] as HTMLElement;
-  drawImage(cell.querySelector('canvas')!, c.image, 0);
-  cell.querySelector('span')!.textContent = `s = ${c.scale} · ${c.label}`;
-  cell.dataset.filled = 'true';
 }
 
 vscode.postMessage({ type: 'ready' });

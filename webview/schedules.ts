@@ -5,6 +5,7 @@
  */
 import { Chart, type ChartDataset, LineController, LineElement, LinearScale, LogarithmicScale, PointElement, Tooltip } from 'chart.js';
 import type { SchedulesMessage, ScheduleCurves } from '../engine/protocol';
+import { hideStrips } from './forwardStrip';
 import type { StateStore } from './state';
 import { type ChartTheme, onThemeChange, readTheme } from './theme';
 import { htmlTooltip } from './tooltip';
@@ -41,6 +42,7 @@ export function showSchedules(msg: SchedulesMessage, section: HTMLElement, state
     if (shown) hidden.delete(s.name);
     else hidden.add(s.name);
     state.update({ hiddenSchedules: [...hidden] });
+    hideStrips(section, hidden);
     for (const c of charts) {
       c.data.datasets.forEach((d) => (d.hidden = hidden.has(d.label ?? '')));
       c.update('none');

@@ -11,11 +11,19 @@ export interface VsCodeApi {
   setState(state: unknown): void;
 }
 
+/** The sweep panel's fields as last typed (run or not), so a rebuilt webview shows what the user wrote. */
+export interface SweepDraft {
+  prompt: string;
+  negativePrompt: string;
+  scales: string;
+}
+
 export interface PanelState {
   /** schedules the user switched off in the Schedules panel's legend */
   hiddenSchedules: string[];
   /** the trajectory player's step, mode and settings (webview/trajectory/saved.ts) */
   trajectory?: TrajectoryState;
+  sweepDraft?: SweepDraft;
 }
 
 export class StateStore {
@@ -38,5 +46,11 @@ export class StateStore {
 function readState(saved: unknown): PanelState {
   const o = typeof saved === 'object' && saved !== null ? (saved as Record<string, unknown>) : {};
   const hidden = Array.isArray(o.hiddenSchedules) ? o.hiddenSchedules.filter((s): s is string => typeof s === 'string') : [];
-  return { hiddenSchedules: hidden, ...(o.trajectory !== undefined ? { trajectory: readTrajectoryState(o.trajectory) } : {}) };
+  const d = typeof o.sweepDraft === 'object' && o.sweepDraft !== null ? (o.sweepDraft as Record<string, unknown>) : undefined;
+  const draft = d && typeof d.prompt === 'string' && typeof d.negativePrompt === 'string' && typeof d.scales === 'string' ? { prompt: d.prompt, negativePrompt: d.negativePrompt, scales: d.scales } : undefined;
+  return {
+    hiddenSchedules: hidden,
+    ...(o.trajectory !== undefined ? { trajectory: readTrajectoryState(o.trajectory) } : {}),
+    ...(draft ? { sweepDraft: draft } : {}),
+  };
 }

@@ -2,7 +2,8 @@ import { Command } from 'commander';
 import { initBackend } from '../backend';
 import { saveGrid } from '../image';
 import { loadRun } from '../train/load';
-import { sweepRows, sweepRun } from '../train/sweep';
+import { sweepRun } from '../train/sweep';
+import { sweepRows } from '../train/sweepRows';
 import { integer, numberList } from './options';
 import { type Run, emit } from './output';
 

@@ -9,4 +9,6 @@ export * from './jobs';
 export * from './runner';
 export * from './panel';
 export * from './trajectory';
+export * from './sweepPanel';
+export * from './forwardStrip';
 export * from './latestWins';

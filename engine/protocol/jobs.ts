@@ -6,7 +6,7 @@
 import { PRESET_NAMES, type PresetName } from '../nn/presets';
 import { SCHEDULE_NAMES, type ScheduleName } from '../schedules';
 import { SPACINGS, type Spacing } from '../timesteps';
-import { type Fields, ProtocolError, bool, int, num, numberList, oneOf, optional, record, str } from './check';
+import { type Fields, ProtocolError, bool, int, num, numberList, oneOf, optional, record, str, stringList } from './check';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendChoiceName = (typeof BACKEND_CHOICES)[number];
@@ -67,13 +67,16 @@ export interface SampleJob extends JobBase, ConditionChoice {
   weights: 'ema' | 'raw';
 }
 
-/** Guidance scales (columns) x seeds (rows), the same starting noise along each row. */
+/** Guidance scales (columns) x seeds or prompts (rows), the same starting noise along each row. */
 export interface SweepJob extends JobBase, ConditionChoice {
   kind: 'sweep';
   runDir: string;
   outDir: string;
   scales: number[];
+  /** rows; with `prompts`, one per prompt */
   seeds: number;
+  /** one prompt per row (row r still starts from the noise of seed + r); replaces `prompt` */
+  prompts?: string[];
   steps: number;
   seed: number;
 }
@@ -121,12 +124,16 @@ export function parseJob(value: unknown, where = 'job'): JobSpec {
         spacing: oneOf(o, 'spacing', SPACINGS, at), guidance: num(o, 'guidance', at, -100, 100), n: int(o, 'n', at, 1, 64),
         seed: int(o, 'seed', at, 0), weights: oneOf(o, 'weights', ['ema', 'raw'] as const, at),
       };
-    case 'sweep':
+    case 'sweep': {
+      const seeds = int(o, 'seeds', at, 1, 64);
+      const prompts = optional(o, 'prompts', (f, k) => promptList(f, k, at));
+      if (prompts && prompts.length !== seeds) throw new ProtocolError(at, `field 'seeds' is ${seeds} but 'prompts' has ${prompts.length}; a prompt sweep has one row per prompt, so set seeds to ${prompts.length}.`);
       return {
         kind, backend, runDir: path('runDir'), outDir: path('outDir'), ...conditionChoice(o, at),
-        scales: numberList(o, 'scales', at, { min: -100, max: 100, maxLength: 32 }), seeds: int(o, 'seeds', at, 1, 64),
+        scales: numberList(o, 'scales', at, { min: -100, max: 100, maxLength: 32 }), seeds, prompts,
         steps: int(o, 'steps', at, 1, 100_000), seed: int(o, 'seed', at, 0),
       };
+    }
     case 'forward': {
       const T = int(o, 'T', at, 2, 100_000);
       return {
@@ -144,6 +151,13 @@ function conditionChoice(o: Fields, at: string): ConditionChoice {
     negativePrompt: optional(o, 'negativePrompt', (f, k) => str(f, k, at, { max: PROMPT_MAX })),
     classIndex: optional(o, 'classIndex', (f, k) => int(f, k, at, -1, 100_000)),
   };
+}
+
+function promptList(o: Fields, key: string, at: string): string[] {
+  const list = stringList(o, key, at, 64);
+  const bad = list.findIndex((p) => p.length > PROMPT_MAX);
+  if (list.length === 0 || bad >= 0) throw new ProtocolError(at, `field '${key}' ${list.length === 0 ? 'is empty' : `has a prompt of ${list[bad].length} characters at ${bad}`}; expected 1 to 64 prompts of at most ${PROMPT_MAX} characters.`);
+  return list;
 }
 
 /** Absolute POSIX or Windows path: a relative one would resolve against the runner's working folder. */

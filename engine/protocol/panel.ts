@@ -4,8 +4,10 @@
  * then, keeping just the newest in between (see LatestWins), so a slow panel never builds a queue.
  */
 import { type Fields, ProtocolError, describeValue, int, oneOf, record, str, stringList, tag } from './check';
+import { type ForwardStripMessage, parseForwardStrip } from './forwardStrip';
 import { type CellMessage, type FrameMessage, parseCell, parseFrame } from './runner';
 import { type SeekErrorMessage, type SeekMessage, type StepFrameMessage, type TrajectoryStatsMessage, parseSeek, parseSeekError, parseStepFrame, parseTrajectoryStats } from './trajectory';
+import { type OpenCellMessage, type RunSweepMessage, type SweepGridMessage, parseOpenCell, parseRunSweep, parseSweepGrid } from './sweepPanel';
 
 export type JobState = 'starting' | 'running' | 'completed' | 'cancelled' | 'failed';
 
@@ -44,7 +46,7 @@ export interface SchedulesMessage {
   T: number;
   schedules: ScheduleCurves[];
 }
-export type ToPanel = HeaderMessage | StatusMessage | PictureMessage | PanelFrameMessage | CellMessage | SchedulesMessage | TrajectoryStatsMessage | StepFrameMessage | SeekErrorMessage;
+export type ToPanel = HeaderMessage | StatusMessage | PictureMessage | PanelFrameMessage | CellMessage | SchedulesMessage | TrajectoryStatsMessage | StepFrameMessage | SeekErrorMessage | SweepGridMessage | ForwardStripMessage;
 
 export interface PanelReadyMessage {
   type: 'ready';
@@ -59,10 +61,10 @@ export interface PanelErrorMessage {
   type: 'panelError';
   message: string;
 }
-export type FromPanel = PanelReadyMessage | FrameShownMessage | PanelErrorMessage | SeekMessage;
+export type FromPanel = PanelReadyMessage | FrameShownMessage | PanelErrorMessage | SeekMessage | RunSweepMessage | OpenCellMessage;
 
-const TO_PANEL = ['header', 'status', 'picture', 'frame', 'cell', 'schedules', 'trajectoryStats', 'stepFrame', 'seekError'] as const;
-const FROM_PANEL = ['ready', 'frameShown', 'panelError', 'seek'] as const;
+const TO_PANEL = ['header', 'status', 'picture', 'frame', 'cell', 'schedules', 'trajectoryStats', 'stepFrame', 'seekError', 'sweepGrid', 'forwardStrip'] as const;
+const FROM_PANEL = ['ready', 'frameShown', 'panelError', 'seek', 'runSweep', 'openCell'] as const;
 const STATES = ['starting', 'running', 'completed', 'cancelled', 'failed'] as const;
 
 export function parseToPanel(value: unknown): ToPanel {
@@ -97,6 +99,10 @@ export function parseToPanel(value: unknown): ToPanel {
       return parseStepFrame(o, at);
     case 'seekError':
       return parseSeekError(o, at);
+    case 'sweepGrid':
+      return parseSweepGrid(o, at);
+    case 'forwardStrip':
+      return parseForwardStrip(o, at);
   }
 }
 
@@ -148,6 +154,10 @@ export function parseFromPanel(value: unknown): FromPanel {
       return { type, message: str(o, 'message', at, { max: 5000 }) };
     case 'seek':
       return parseSeek(o, at);
+    case 'runSweep':
+      return parseRunSweep(o, at);
+    case 'openCell':
+      return parseOpenCell(o, at);
   }
 }
 

@@ -8,8 +8,8 @@ import { Rng } from '../random';
 import { sampleDdim } from '../samplers/ddim';
 import { guidedDenoiser } from '../samplers/guidance';
 import { inferenceTimesteps } from '../timesteps';
-import type { RunManifest } from '../run/manifest';
 import { type ConditionRequest, conditionTensors } from './conditioning';
+import { rowLabel } from './sweepRows';
 import type { LoadedRun } from './load';
 
 export interface SweepRequest {
@@ -29,21 +29,6 @@ export interface SweepResult {
   grid: tf.Tensor4D;
   labels: string[];
   warnings: string[];
-}
-
-/** The same condition on every row when one was asked for; otherwise a different class or caption per row. */
-export function sweepRows(m: RunManifest, count: number, choice: ConditionRequest & { prompts?: string[] }): ConditionRequest[] {
-  if (choice.prompts?.length) return choice.prompts.map((prompt) => ({ prompt, negativePrompt: choice.negativePrompt }));
-  return Array.from({ length: count }, (_, r) => {
-    if (choice.prompt || choice.classIndex !== undefined) return { prompt: choice.prompt, negativePrompt: choice.negativePrompt, classIndex: choice.classIndex };
-    if (m.model.cond === 'class') return { classIndex: r % (m.dataset.classNames?.length ?? 1) };
-    return { prompt: m.previewPrompts?.[r % Math.max(1, m.previewPrompts.length)] ?? '', negativePrompt: choice.negativePrompt };
-  });
-}
-
-export function rowLabel(m: RunManifest, r: ConditionRequest, seed: number): string {
-  const what = r.prompt ? ` "${r.prompt}"` : r.classIndex !== undefined && r.classIndex >= 0 ? ` ${m.dataset.classNames?.[r.classIndex] ?? r.classIndex}` : '';
-  return `seed ${seed}${what}`;
 }
 
 export async function sweepRun(run: LoadedRun, req: SweepRequest): Promise<SweepResult> {

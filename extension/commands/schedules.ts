@@ -6,6 +6,7 @@
 import { diffusionTables } from '../../engine/diffusion';
 import type { SchedulesMessage } from '../../engine/protocol';
 import { SCHEDULE_NAMES, makeBetas } from '../../engine/schedules';
+import { STRIP_TIMESTEPS, showForwardStrips } from '../forwardStrips';
 import type { Services } from '../services';
 import type { CommandResult } from './result';
 
@@ -16,8 +17,16 @@ export async function schedulesCommand(s: Services): Promise<CommandResult> {
   s.log.channel.clear();
   s.log.line(text);
   const panel = s.panels.single('schedules', 'Noise schedules', s.settings().runsFolder);
-  panel.setHeader(`Noise schedules, T = ${T}`, ['β_t, ᾱ_t and log-SNR(t) = log(ᾱ_t / (1 − ᾱ_t)); hover a curve for the exact values.']);
+  panel.setHeader(`Noise schedules, T = ${T}`, [
+    'β_t, ᾱ_t and log-SNR(t) = log(ᾱ_t / (1 − ᾱ_t)); hover a curve for the exact values.',
+    `Below: the built-in example image under q(x_t | x_0) at t = ${STRIP_TIMESTEPS.join(', ')}, the same noise for every schedule; hover an image for ᾱ_t and SNR.`,
+  ]);
   panel.showSchedules(scheduleCurves(T));
+  // The strips need a runner (TensorFlow.js); the plots do not wait for them.
+  void showForwardStrips(s, T, () => s.panels.find('schedules')).catch((err: Error) => {
+    s.log.line(`forward-process strips: ${err.message}`);
+    s.panels.find('schedules')?.setStatus('failed', `The forward-process strips could not be computed: ${err.message}. Fix: see the Diffusion Lens output channel, then run Show Noise Schedules again.`);
+  });
   return { status: 'completed', text };
 }
 

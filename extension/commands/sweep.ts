@@ -1,12 +1,9 @@
 /** Diffusion: Guidance Sweep… — scales x seeds from a conditional run, cells streamed to a panel. */
-import * as path from 'node:path';
-import * as vscode from 'vscode';
-import { type SweepJob, parseJob } from '../../engine/protocol';
 import type { RunManifest } from '../../engine/run/manifest';
-import { stamp } from '../paths';
 import { askInt, askNumbers } from '../prompts';
 import type { RunInfo } from '../runRecords';
 import type { Services } from '../services';
+import { SweepPanel } from '../sweepPanel';
 import { isArgObject, parseArgs } from './args';
 import { conditionFlow } from './condition';
 import type { CommandResult } from './result';
@@ -47,18 +44,9 @@ export async function sweepCommand(s: Services, arg: unknown): Promise<CommandRe
     : await ask(run.manifest, last);
   if (!choices) return { status: 'dismissed' };
   s.memory.remember('sweep', choices);
-  const settings = s.settings();
-  const outDir = path.join(run.dir, 'sweeps', stamp());
-  const job = parseJob({
-    kind: 'sweep', backend: settings.backend, runDir: run.dir, outDir, scales: choices.scales, seeds: choices.seeds, prompt: choices.prompt,
-    negativePrompt: a?.negativePrompt, classIndex: choices.classIndex, steps: a?.steps ?? 50, seed: choices.seed,
-  }) as SweepJob;
-  const panel = s.panels.create(`Guidance sweep ${run.name}`, settings.runsFolder);
-  panel.setHeader(`Guidance sweep: ${run.name}`, [`columns: guidance scale ${job.scales.join(', ')}`, `rows: seeds ${job.seed}..${job.seed + job.seeds - 1}${job.prompt ? `, prompt "${job.prompt}"` : ''}`, `DDIM ${job.steps} steps; record: ${outDir}`]);
-  const r = await s.jobs.run(job, { title: `guidance sweep ${run.name}`, panel, hangTimeoutMs: a?.hangTimeoutMs }).done;
-  const png = r.files.find((f) => f.endsWith('.png'));
-  if (png) panel.showPicture(vscode.Uri.file(png), 'sweep grid');
-  return { status: r.status, error: r.error, runDir: run.dir, outDir, files: r.files, warnings: r.warnings };
+  const sweep = new SweepPanel(s, { dir: run.dir, name: run.name, manifest: run.manifest });
+  const { job, result: r } = await sweep.sweep({ ...choices, negativePrompt: a?.negativePrompt, steps: a?.steps ?? 50 }, a?.hangTimeoutMs);
+  return { status: r.status, error: r.error, runDir: run.dir, outDir: job.outDir, files: r.files, warnings: r.warnings };
 }
 
 async function ask(m: RunManifest, last: Partial<SweepChoices>): Promise<SweepChoices | undefined> {

@@ -15,6 +15,13 @@ describe('panel state', () => {
     assert.deepEqual(new StateStore(api({ hiddenSchedules: ['cosine', 3, null, 'sigmoid'], stale: true }).api).get(), { hiddenSchedules: ['cosine', 'sigmoid'] });
   });
 
+  it("keeps the sweep panel's typed fields only when all three are strings", () => {
+    const draft = { prompt: 'red circle', negativePrompt: '', scales: '0, 3' };
+    assert.deepEqual(new StateStore(api({ hiddenSchedules: [], sweepDraft: draft }).api).get(), { hiddenSchedules: [], sweepDraft: draft });
+    assert.deepEqual(new StateStore(api({ sweepDraft: { ...draft, scales: [0, 3] } }).api).get(), { hiddenSchedules: [] });
+    assert.deepEqual(new StateStore(api({ sweepDraft: 'red circle' }).api).get(), { hiddenSchedules: [] });
+  });
+
   it('saves every update through setState', () => {
     const a = api(undefined);
     const store = new StateStore(a.api);

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium } from 'playwright-core';
+import { type Page, chromium } from 'playwright-core';
 import { startCodeServer } from './codeServer';
 
 export interface SessionOptions {
@@ -66,11 +66,16 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
     const exited = new Promise<number>((resolve) => {
       void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code));
     });
+    let panelActions = Promise.resolve();
     await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
       const line = `${type}: ${args.map(String).join(' ')}`;
       // A test asked for a picture of the workbench (helpers.screenshot): only the driver can take it.
       const shot = /DLENS_SCREENSHOT ([\w-]+)/.exec(line);
       if (shot) void page.screenshot({ path: path.join(path.dirname(o.testsEntry), `${shot[1]}.png`) }).catch(() => undefined);
+      // A test asked for a click or typing inside a panel (helpers.inPanel): a user's input, as only the driver can give it.
+      const input = /DLENS_PANEL (\{.+\})$/.exec(line);
+      // One after another, in the order asked: typing must land before the click that sends it.
+      if (input) panelActions = panelActions.then(() => actInWebview(page, JSON.parse(input[1]))).then((how) => void hostLog.push(`driver: ${input[1]}: ${how}`));
       if (verbose) log(line);
       else hostLog.push(line);
     });
@@ -99,6 +104,24 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   if (exitCode === 0 && result.failed === 0 && !process.env.DLENS_KEEP_SESSION) fs.rmSync(tmp, { recursive: true, force: true });
   else log(`kept ${tmp} for inspection`);
   return result;
+}
+
+/**
+ * Clicks (or fills) the first visible element matching `selector` in any frame: panels live in nested
+ * webview iframes, which may still be loading, so it tries for a few seconds, then says what each frame held.
+ */
+async function actInWebview(page: Page, a: { action: 'click' | 'fill'; selector: string; value?: string }): Promise<string> {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
+    for (const frame of page.frames()) {
+      const el = await frame.$(a.selector).catch(() => null);
+      if (el && (await el.isVisible().catch(() => false))) {
+        const done = a.action === 'fill' ? el.fill(a.value ?? '', { timeout: 5000 }) : el.click({ timeout: 5000 });
+        return done.then(() => 'done', (err: Error) => `failed: ${err.message}`);
+      }
+    }
+  }
+  const seen = await Promise.all(page.frames().map(async (f) => `${f.url().slice(0, 80)}: ${await f.$$eval(a.selector, (els) => els.length).catch((e: Error) => e.message.slice(0, 80))}`));
+  return `no visible element matches; frames: ${seen.join(' | ')}`;
 }
 
 function readResults(file: string): { passed: number; failed: number; pending: number; failures: string[] } | undefined {

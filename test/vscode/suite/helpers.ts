@@ -67,6 +67,14 @@ export async function screenshot(name: string): Promise<void> {
   await new Promise((r) => setTimeout(r, 1500));
 }
 
+/**
+ * Asks the driver to click (or type `value` into) what `selector` matches in the visible panel, as a user
+ * would. The driver acts on its own time: the test waits for the effects.
+ */
+export function inPanel(action: 'click' | 'fill', selector: string, value?: string): void {
+  console.log(`DLENS_PANEL ${JSON.stringify({ action, selector, value })}`);
+}
+
 /** A measurement worth reporting (printed by the driver after the run). */
 export function note(text: string): void {
   (globalThis as { __dlensNotes?: string[] }).__dlensNotes?.push(text);

@@ -3,7 +3,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readFrameRecord } from '../../../../engine/runner/frameRecord';
-import { api, run, runsFolder, screenshot, waitFor } from '../helpers';
+import type { SampleJob, SweepJob } from '../../../../engine/protocol';
+import { readJobRecord } from '../../../../engine/runner/jobRecord';
+import { api, inPanel, readJson, run, runsFolder, screenshot, waitFor } from '../helpers';
 
 describe('Sample, Guidance Sweep and Open Run', () => {
   const runDir = () => path.join(runsFolder(), 'tiny-class');
@@ -42,6 +44,52 @@ describe('Sample, Guidance Sweep and Open Run', () => {
     assert.ok(fs.existsSync(path.join(r.outDir!, 'sweep.png')));
     const panel = (await api()).panels().find((p) => p.title === 'Guidance sweep tiny-class');
     assert.equal(panel?.cells, 4);
+  });
+
+  it('the sweep panel fills its grid from the Guidance Sweep command, runs again from its fields, and a click on a cell samples that image with its trajectory', async () => {
+    const lens = await api();
+    const sweepPanels = () => lens.panels().filter((p) => p.title === 'Guidance sweep tiny-class');
+    const before = sweepPanels().length;
+    const r = await run('sweep', { runDir: runDir(), scales: [0, 5], seeds: 2, steps: 5, seed: 20 });
+    assert.equal(r.status, 'completed', r.error);
+    const panel = await waitFor('the new sweep panel to have all 4 cells', () => sweepPanels().length === before + 1 && sweepPanels()[before].cells === 4 && sweepPanels()[before]);
+    assert.deepEqual(panel.kept, ['sweepGrid']);
+    assert.deepEqual(panel.rejected, []);
+    await screenshot('sweep-panel');
+
+    // Run from the panel: a class by name and two other scales, typed into the fields as a user would.
+    const sweepsDir = path.join(runDir(), 'sweeps');
+    const sweepsBefore = new Set(fs.readdirSync(sweepsDir));
+    const manifest = readJson(path.join(runDir(), 'manifest.json')) as { dataset: { classNames: string[] } };
+    const chosen = manifest.dataset.classNames[2];
+    inPanel('fill', '#sweepPrompt input', chosen);
+    inPanel('fill', '#sweepScales input', '2, 4');
+    inPanel('click', '#sweepRun');
+    const newSweep = await waitFor('the sweep started from the panel to complete', () => {
+      const d = fs.readdirSync(sweepsDir).find((x) => !sweepsBefore.has(x));
+      return d && readJobRecord(path.join(sweepsDir, d))?.status === 'completed' && path.join(sweepsDir, d);
+    }, 60_000);
+    const sweepJob = readJobRecord(newSweep)!.job as SweepJob;
+    assert.deepEqual({ prompt: sweepJob.prompt, scales: sweepJob.scales, seeds: sweepJob.seeds, seed: sweepJob.seed, steps: sweepJob.steps }, { prompt: chosen, scales: [2, 4], seeds: 2, seed: 20, steps: 5 });
+    await waitFor('the panel to hold the new sweep\'s 4 cells', () => sweepPanels()[before].cells === 4);
+    assert.equal(sweepPanels().length, before + 1, 'Run opened another panel');
+
+    // A user's click on row 1 (seed 21), column 1 (s = 4), in the panel's real webview.
+    const samplesDir = path.join(runDir(), 'samples');
+    const samplesBefore = new Set(fs.readdirSync(samplesDir));
+    const samplingPanels = () => lens.panels().filter((p) => p.title === 'Sampling tiny-class');
+    const samplingBefore = samplingPanels().length;
+    inPanel('click', 'button.cell[data-row="1"][data-col="1"][data-filled=true]');
+    const trajectory = await waitFor("the cell's trajectory panel to reach its last step", () => samplingPanels().length === samplingBefore + 1 && samplingPanels()[samplingBefore].lastStepShown === 4 && samplingPanels()[samplingBefore], 60_000);
+    assert.deepEqual(trajectory.rejected, []);
+    const [dir] = fs.readdirSync(samplesDir).filter((d) => !samplesBefore.has(d)).map((d) => path.join(samplesDir, d));
+    const job = readJobRecord(dir)!.job as SampleJob;
+    assert.deepEqual({ sampler: job.sampler, steps: job.steps, eta: job.eta, spacing: job.spacing, guidance: job.guidance, n: job.n, seed: job.seed, weights: job.weights, prompt: job.prompt },
+      { sampler: 'ddim', steps: 5, eta: 0, spacing: 'trailing', guidance: 4, n: 1, seed: 21, weights: 'ema', prompt: chosen });
+    const record = readFrameRecord(dir);
+    assert.equal(record.frames.length, 5);
+    assert.deepEqual(record.frames[4].load().x.shape, [1, 16, 16, 3]);
+    assert.deepEqual(sweepPanels()[before].rejected, []);
   });
 
   it('reopens the run after the fact: summary, picture and the recorded trajectory in the player', async () => {
