@@ -3,10 +3,10 @@
  * dist/webview and the runs folder), forwards frames with flow control, validates what the panel sends.
  * Frames: one in flight until the panel acknowledges it, only the newest kept meanwhile (LatestWins).
  * It shows the frames of x_t and predicted x0, sweep cells, a picture, the job status and the schedule
- * plots; the trajectory player, heatmaps and dashboards are still to come (issue 5).
+ * plots, the error heatmaps and the training dashboard (what those keep is resent through `keep`).
  */
 import * as vscode from 'vscode';
-import { type CellMessage, type FrameMessage, type HeaderMessage, LatestWins, type PanelFrameMessage, type SchedulesMessage, type StatusMessage, type ToPanel, parseFromPanel } from '../engine/protocol';
+import { type CellMessage, type FrameMessage, type HeaderMessage, type HeatmapMessage, LatestWins, type PanelFrameMessage, type SchedulesMessage, type StatusMessage, type ToPanel, parseFromPanel } from '../engine/protocol';
 import type { Log } from './log';
 import { makeNonce, panelHtml } from './panelHtml';
 
@@ -20,6 +20,8 @@ export interface PanelStats {
   framesShown: number;
   lastStepShown: number;
   cells: number;
+  /** error-heatmap columns received */
+  heatmaps: number;
   rejected: string[];
 }
 
@@ -33,6 +35,8 @@ export class LensPanel {
   private picture: ToPanel | undefined;
   private schedulesShown: SchedulesMessage | undefined;
   private readonly cells = new Map<string, CellMessage>();
+  /** state a panel kind keeps (dashboard history, heatmaps): sent again whenever the webview is rebuilt */
+  private readonly kept = new Map<string, () => ToPanel | undefined>();
   private disposed = false;
   readonly stats: PanelStats;
 
@@ -41,7 +45,7 @@ export class LensPanel {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), resourceFolder],
     });
-    this.stats = { title, visible: true, ready: false, framesOffered: 0, framesSent: 0, framesDropped: 0, framesShown: 0, lastStepShown: -1, cells: 0, rejected: [] };
+    this.stats = { title, visible: true, ready: false, framesOffered: 0, framesSent: 0, framesDropped: 0, framesShown: 0, lastStepShown: -1, cells: 0, heatmaps: 0, rejected: [] };
     this.gate = new LatestWins((frame) => {
       this.stats.framesSent++;
       void this.panel.webview.postMessage(frame);
@@ -80,6 +84,23 @@ export class LensPanel {
     this.post(msg);
   }
 
+  /** Sends `current()` now and again each time the webview is rebuilt; a later call with the key replaces it. */
+  keep(key: string, current: () => ToPanel | undefined): void {
+    this.kept.set(key, current);
+    const msg = current();
+    if (msg) this.post(msg);
+  }
+
+  /** A one-off message (an increment of what `keep` resends whole). Dropped while the webview is not ready. */
+  send(msg: ToPanel): void {
+    this.post(msg);
+  }
+
+  /** A file under the panel's resource folders, as the webview may load it. */
+  resourceUri(file: vscode.Uri): string {
+    return this.panel.webview.asWebviewUri(file).toString();
+  }
+
   frame(frame: FrameMessage): void {
     if (this.disposed) return;
     this.stats.framesOffered++;
@@ -94,6 +115,12 @@ export class LensPanel {
     this.cells.set(`${cell.row},${cell.col}`, cell);
     this.stats.cells = this.cells.size;
     this.post(cell);
+  }
+
+  /** One model's error maps; both columns are kept, so a rebuilt webview shows them again. */
+  heatmap(msg: HeatmapMessage): void {
+    this.stats.heatmaps++;
+    this.keep(`heatmap:${msg.column}`, () => msg);
   }
 
   reveal(): void {
@@ -120,7 +147,7 @@ export class LensPanel {
     if (msg.type === 'ready') {
       // First load, or the webview was rebuilt: send the whole state again, and the newest frame.
       this.stats.ready = true;
-      for (const m of [this.header, this.status, this.schedulesShown, this.picture, ...this.cells.values()]) if (m) this.post(m);
+      for (const m of [this.header, this.status, this.schedulesShown, this.picture, ...this.cells.values(), ...[...this.kept.values()].map((f) => f())]) if (m) this.post(m);
       this.gate.reset(this.latest);
     } else if (msg.type === 'frameShown') {
       this.stats.framesShown++;

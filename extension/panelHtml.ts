@@ -37,10 +37,33 @@ img { image-rendering: pixelated; max-width: 100%; } #error { color: var(--vscod
 .legend { display: flex; gap: 16px; margin: 8px 0; } .legend label { display: flex; align-items: center; gap: 4px; cursor: pointer; }
 .swatch { display: inline-block; width: 0.8em; height: 0.8em; margin-right: 0.4em; vertical-align: middle; }
 .tooltip .value { font-family: var(--vscode-editor-font-family); }
+[hidden] { display: none !important; }
+.colour-legend { display: inline-flex; align-items: center; gap: 6px; font-family: var(--vscode-editor-font-family); }
+.colour-legend canvas { width: 160px; height: 12px; image-rendering: auto; border: 1px solid var(--vscode-panel-border, transparent); }
+.heat-legend, .controls { display: flex; flex-wrap: wrap; gap: 16px; align-items: center; margin: 8px 0; }
+.heat-columns { display: flex; flex-wrap: wrap; gap: 24px; } .heat-model h3 { font-size: 1em; font-weight: 600; margin: 8px 0; }
+.heat-grid { display: grid; gap: 3px; align-items: center; } .heat-grid canvas { width: 64px; height: 64px; image-rendering: pixelated; }
+.row-label { white-space: pre; font-size: 0.85em; color: var(--vscode-descriptionForeground); padding-right: 6px; }
+.profile-legend { display: flex; gap: 16px; margin: 4px 0; } .profile-legend .swatch { margin-right: 4px; }
+.readouts { font-family: var(--vscode-editor-font-family); margin: 8px 0; }
+.profile { display: grid; grid-template-columns: auto 1fr; gap: 4px 8px; max-width: 640px; }
+#profileMap { width: 100%; height: 180px; image-rendering: pixelated; background: var(--vscode-editorWidget-background); }
+.profile-axis { display: flex; flex-direction: column; justify-content: space-between; font-size: 0.85em; color: var(--vscode-descriptionForeground); }
+.profile-t { grid-column: 2; display: flex; justify-content: space-between; font-size: 0.85em; color: var(--vscode-descriptionForeground); }
+.previews { display: flex; gap: 16px; flex-wrap: wrap; } .previews img { min-width: 256px; }
+input[type=range] { accent-color: var(--vscode-focusBorder); vertical-align: middle; }
 </style></head>
 <body><h1 id="title"></h1><ul id="lines"></ul><p id="status"></p>
 <section id="schedules" hidden><div class="legend" role="group" aria-label="schedules shown"></div><div class="charts"></div></section>
 <section id="frame" hidden><p id="frameInfo"></p><h2>x<sub>t</sub></h2><div id="xGrid" class="grid"></div><h2>predicted x<sub>0</sub></h2><div id="x0Grid" class="grid"></div></section>
+<section id="heatmaps" hidden><div class="heat-legend"><span>|ε̂ − ε|</span><div class="shared"></div>
+<label><input type="checkbox" id="heatPerModel"> a colour scale per model</label></div><div class="heat-columns"></div>
+<h2>loss vs t</h2><div class="profile-legend"></div><figure class="chart" data-chart="lossProfile"><canvas role="img"></canvas></figure></section>
+<section id="dashboard" hidden><p class="readouts" aria-live="polite"></p><div class="controls"><label><input type="checkbox" id="dashLogY"> log loss axis</label>
+<label>smoothing <input type="range" id="dashSmoothing" min="0" max="0.99" step="0.01"></label></div>
+<div class="charts"><figure class="chart" data-chart="loss"><canvas role="img"></canvas></figure><figure class="chart" data-chart="lr"><canvas role="img"></canvas></figure><figure class="chart" data-chart="throughput"><canvas role="img"></canvas></figure></div>
+<h2>loss by timestep over training</h2><div class="profile"><div class="profile-axis"><span class="first"></span><span class="last"></span></div><canvas id="profileMap" role="img"></canvas><div class="profile-t"><span>t = 0</span><span>t = T</span></div></div><div class="profile-legend"></div>
+<h2>previews</h2><div class="previews"><figure data-kind="ema" hidden><img alt="samples from the EMA weights"><figcaption></figcaption></figure><figure data-kind="raw" hidden><img alt="samples from the raw weights"><figcaption></figcaption></figure></div></section>
 <section id="sweep" hidden><h2>guidance sweep</h2><div id="cells" class="grid"></div></section>
 <figure id="picture" hidden><img alt=""><figcaption></figcaption></figure><p id="error"></p>
 <script nonce="${nonce}" src="${scriptUri}"></script></body></html>`;

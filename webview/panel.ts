@@ -2,9 +2,12 @@
  * The panel script (browser). Validates every message with the shared protocol, draws image batches
  * straight from the Float32Array payloads (no PNG round trip), and acknowledges each drawn frame so the
  * extension sends the next; a rejected message is reported back and the panel keeps working.
- * The schedule plots live in schedules.ts; the trajectory player and the other panels of issue 5 are to come.
+ * The schedule plots live in schedules.ts, the error heatmaps in heatmaps.ts, the training dashboard in dashboard.ts.
  */
 import { type CellMessage, type PanelFrameMessage, type TensorPayload, type ToPanel, parseToPanel } from '../engine/protocol';
+import { showDashboardMetrics, showDashboardPreview } from './dashboard';
+import { showHeatmap } from './heatmaps';
+import { drawImage } from './imageCanvas';
 import { showSchedules } from './schedules';
 import { StateStore, type VsCodeApi } from './state';
 
@@ -54,6 +57,15 @@ function handle(msg: ToPanel): void {
     case 'schedules':
       showSchedules(msg, $('schedules'), state);
       break;
+    case 'heatmap':
+      showHeatmap(msg, $('heatmaps'), state);
+      break;
+    case 'trainMetrics':
+      showDashboardMetrics(msg, $('dashboard'), state);
+      break;
+    case 'trainPreview':
+      showDashboardPreview(msg, $('dashboard'));
+      break;
   }
 }
 
@@ -86,21 +98,6 @@ function drawCell(c: CellMessage): void {
   drawImage(cell.querySelector('canvas')!, c.image, 0);
   cell.querySelector('span')!.textContent = `s = ${c.scale} · ${c.label}`;
   cell.dataset.filled = 'true';
-}
-
-/** Image i of an NHWC batch in [-1, 1] onto a canvas, greyscale or RGB. */
-function drawImage(canvas: HTMLCanvasElement, batch: TensorPayload, i: number): void {
-  const [, h, w, c] = batch.shape;
-  canvas.width = w;
-  canvas.height = h;
-  const ctx = canvas.getContext('2d')!;
-  const img = ctx.createImageData(w, h);
-  const base = i * h * w * c;
-  for (let p = 0; p < h * w; p++) {
-    for (let k = 0; k < 3; k++) img.data[p * 4 + k] = Math.round((batch.data[base + p * c + (c === 3 ? k : 0)] + 1) * 127.5);
-    img.data[p * 4 + 3] = 255;
-  }
-  ctx.putImageData(img, 0, 0);
 }
 
 vscode.postMessage({ type: 'ready' });
