@@ -22,6 +22,8 @@ export interface PanelStats {
   cells: number;
   /** error-heatmap columns received */
   heatmaps: number;
+  /** messages posted to the webview, by type (frames excluded: see framesSent) */
+  posted: Record<string, number>;
   rejected: string[];
 }
 
@@ -45,7 +47,7 @@ export class LensPanel {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), resourceFolder],
     });
-    this.stats = { title, visible: true, ready: false, framesOffered: 0, framesSent: 0, framesDropped: 0, framesShown: 0, lastStepShown: -1, cells: 0, heatmaps: 0, rejected: [] };
+    this.stats = { title, visible: true, ready: false, framesOffered: 0, framesSent: 0, framesDropped: 0, framesShown: 0, lastStepShown: -1, cells: 0, heatmaps: 0, posted: {}, rejected: [] };
     this.gate = new LatestWins((frame) => {
       this.stats.framesSent++;
       void this.panel.webview.postMessage(frame);
@@ -132,7 +134,9 @@ export class LensPanel {
   }
 
   private post(msg: ToPanel): void {
-    if (!this.disposed && this.stats.ready) void this.panel.webview.postMessage(msg);
+    if (this.disposed || !this.stats.ready) return;
+    this.stats.posted[msg.type] = (this.stats.posted[msg.type] ?? 0) + 1;
+    void this.panel.webview.postMessage(msg);
   }
 
   private receive(raw: unknown): void {

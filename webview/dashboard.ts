@@ -107,7 +107,8 @@ function draw(section: HTMLElement, state: StateStore): void {
   ].join(' · ');
   const theme = readTheme();
   lineChart(section, 'loss', 'loss (ε-prediction MSE)', state.get().lossLogScale ?? false, [
-    { label: 'loss', data: lossPoints, showLine: false, pointRadius: 2, borderWidth: 0 },
+    // Point colours are fixed when the chart is made (chart.js keeps resolved point options); a theme change rebuilds the charts.
+    { label: 'loss', data: lossPoints, showLine: false, pointRadius: 2, borderWidth: 0, pointBackgroundColor: theme.series[0], pointBorderColor: theme.series[0] },
     { label: `smoothed (${beta})`, data: smooth, pointRadius: 0, borderWidth: 2 },
   ]);
   lineChart(section, 'lr', 'learning rate', false, [{ label: 'learning rate', data: finite((p) => p.lr), pointRadius: 0, borderWidth: 2 }]);

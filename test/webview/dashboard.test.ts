@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { viridis } from '../../engine/eval/viridis';
 import { formatValue } from '../../webview/tooltip';
-import { f32, f64, openPanel, post, shutdown } from './harness';
+import { THEME_VARS, f32, f64, openPanel, post, shutdown } from './harness';
 
 after(shutdown);
 
@@ -28,6 +28,17 @@ function metrics(firstStep: number, count: number, reset: boolean, every = 10, e
 }
 
 const label = (page: Page, chart: string) => page.getAttribute(`figure[data-chart=${chart}] canvas`, 'aria-label');
+
+/** Whether a chart's canvas has an opaque pixel within a few levels of the colour (points and lines are anti-aliased). */
+function drawsIn(page: Page, chart: string, colour: string): Promise<boolean> {
+  const want = colour.match(/\d+/g)!.map(Number);
+  return page.$eval(`figure[data-chart=${chart}] canvas`, (c, rgb) => {
+    const canvas = c as HTMLCanvasElement;
+    const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - rgb[0]) + Math.abs(d[i + 1] - rgb[1]) + Math.abs(d[i + 2] - rgb[2]) < 24 && d[i + 3] > 200) return true;
+    return false;
+  }, want);
+}
 
 function pixel(page: Page, selector: string, x: number, y: number): Promise<number[]> {
   return page.$eval(selector, (c, [x, y]) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(x, y, 1, 1).data), [x, y]);
@@ -57,6 +68,9 @@ describe('Training dashboard', () => {
       const step = Number((await tip.locator('.title').textContent())!.replace('step ', ''));
       const rows = await tip.locator('.row').evaluateAll((rs) => rs.map((r) => [(r as HTMLElement).dataset.series, r.querySelector('.value')!.textContent]));
       assert.deepEqual(rows[0], ['loss', formatValue(1 / Math.sqrt(step))]);
+      // The points in the theme's first chart colour, the smoothed line in its second.
+      assert.ok(await drawsIn(h.page, 'loss', THEME_VARS['--vscode-charts-blue']), 'no loss point in the first chart colour');
+      assert.ok(await drawsIn(h.page, 'loss', THEME_VARS['--vscode-charts-orange']), 'no smoothed line in the second chart colour');
       assert.deepEqual(await h.cspViolations(), []);
     } finally {
       await h.close();
