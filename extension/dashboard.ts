@@ -23,8 +23,6 @@ export class TrainDashboard {
   private preview: { step: number; ema: string; raw?: string } | undefined;
   private steps: number;
   private current: LensPanel | undefined;
-  /** progress messages received, and trainMetrics messages sent for them (the throttle's effect) */
-  readonly counts = { progress: 0, batches: 0 };
 
   /** `lines`: what the header says about the run; `steps`: its length, when known before progress arrives */
   constructor(private readonly panels: Panels, private readonly runDir: string, private readonly runsFolder: string, private readonly lines: string[], steps?: number) {
@@ -54,7 +52,6 @@ export class TrainDashboard {
   /** Runner messages of the training job. */
   receive(msg: FromRunner): void {
     if (msg.type === 'trainProgress') {
-      this.counts.progress++;
       this.steps = msg.steps;
       const p: TrainPoint = { step: msg.step, loss: msg.loss, lr: msg.lr, gradNorm: msg.gradNorm, stepsPerSecond: msg.stepsPerSecond, lossByBucket: Array.from(msg.lossByBucket) };
       this.history.add(p);
@@ -73,7 +70,6 @@ export class TrainDashboard {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (!this.pending.length) return;
-    this.counts.batches++;
     this.panel?.send(metricsMessage(this.pending, this.steps, false));
     this.pending = [];
   }

@@ -98,8 +98,10 @@ function grid(m: HeatmapMessage, range: { min: number; max: number }): HTMLEleme
 
 function drawProfiles(figure: HTMLElement): void {
   const theme = readTheme();
-  const datasets: ChartDataset<'line', Points>[] = models.filter(Boolean).map((m) => ({
-    label: m.label, data: m.profileT.map((x, i) => ({ x, y: m.profileMse[i] })), borderWidth: 2, pointRadius: 3,
+  // Point colours are fixed when the chart is made (chart.js keeps resolved point options); it is remade on a theme change.
+  const datasets: ChartDataset<'line', Points>[] = models.filter(Boolean).map((m, i) => ({
+    label: m.label, data: m.profileT.map((x, k) => ({ x, y: m.profileMse[k] })), borderWidth: 2, pointRadius: 3,
+    pointBackgroundColor: theme.series[i % theme.series.length], pointBorderColor: theme.series[i % theme.series.length],
   }));
   const canvas = figure.querySelector('canvas')!;
   canvas.setAttribute('aria-label', `noise-prediction MSE against t for ${datasets.map((d) => `${d.label} (${d.data.length} buckets)`).join(' and ')}`);

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { TINY, api, run, runsFolder, screenshot, waitFor } from '../helpers';
+import { TINY, api, note, run, runAcceptingDefaults, runsFolder, screenshot, waitFor } from '../helpers';
 
 describe('Training dashboard and error heatmaps', () => {
   after(async () => {
@@ -18,6 +18,7 @@ describe('Training dashboard and error heatmaps', () => {
     const panel = await waitFor('the dashboard to have been sent progress and a preview', () => lens.panels().find((p) => p.title === 'Training tiny-dash' && (p.posted.trainMetrics ?? 0) >= 1 && (p.posted.trainPreview ?? 0) >= 1));
     // 8 progress messages (one per step): batched, so at most as many trainMetrics messages, and no panel errors.
     assert.ok(panel.posted.trainMetrics <= 9, `${panel.posted.trainMetrics} trainMetrics messages`);
+    note(`dashboard: 8 progress messages reached the panel as ${panel.posted.trainMetrics} trainMetrics messages`);
     assert.deepEqual(panel.rejected, []);
     await screenshot('training-dashboard');
   });
@@ -38,6 +39,13 @@ describe('Training dashboard and error heatmaps', () => {
     const panel = await waitFor('both heatmap columns to reach the panel', () => lens.panels().find((p) => p.title === 'Error heatmaps tiny-class' && p.heatmaps === 2 && (p.posted.heatmap ?? 0) >= 2));
     assert.deepEqual(panel.rejected, []);
     await screenshot('error-heatmaps');
+  });
+
+  it('without arguments asks for the run, what to compare it with and the timesteps, and runs with the defaults', async () => {
+    const r = await runAcceptingDefaults('errorHeatmaps');
+    assert.equal(r.status, 'completed', r.error);
+    assert.ok(fs.existsSync(path.join(r.outDir!, 'heatmaps.png')));
+    assert.deepEqual((await api()).remembered('heatmap'), { timesteps: [50, 250, 500, 750, 950] });
   });
 
   it('refuses a timestep beyond the run\'s T, naming the fix', async () => {
