@@ -26,3 +26,6 @@ export { cellSample, rowLabel, sweepRows } from './train/sweepRows';
 export { evaluateRun, type EvalReport } from './eval/evaluate';
 export { readManifest, writeManifest, type RunManifest } from './run/manifest';
 export { loadClipTextEncoder, type ClipTextEncoder } from './text/clip';
+export { errorHeatmaps, type ErrorHeatmaps, type ErrorHeatmapOptions } from './eval/errorHeatmap';
+export { lossProfile, type NoisePredictor } from './eval/lossProfile';
+export { viridis } from './eval/viridis';

@@ -7,7 +7,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type DiffusionLensApi, makeApi } from './api';
 import { checkImplementationCommand } from './commands/checkImplementation';
+import { dashboardCommand } from './commands/dashboard';
 import { forwardCommand } from './commands/forward';
+import { heatmapCommand } from './commands/heatmap';
 import { openRunCommand } from './commands/openRun';
 import { register } from './commands/register';
 import { deleteRunCommand, resumeCommand, stopRunCommand } from './commands/runActions';
@@ -15,6 +17,7 @@ import { sampleCommand } from './commands/sample';
 import { schedulesCommand } from './commands/schedules';
 import { sweepCommand } from './commands/sweep';
 import { trainCommand } from './commands/train';
+import { TrainDashboards } from './dashboard';
 import { Jobs } from './jobs';
 import { Log } from './log';
 import { Memory } from './memory';
@@ -30,9 +33,10 @@ export function activate(context: vscode.ExtensionContext): DiffusionLensApi {
   const jobs = new Jobs(context.asAbsolutePath(path.join('dist', 'runner.js')), log, status);
   const settings = () => readSettings(path.join(context.globalStorageUri.fsPath, 'runs'));
   const tree = new RunsTree(() => settings().runsFolder, jobs);
+  const panels = new Panels(context.extensionUri, log);
   const s: Services = {
-    context, log, jobs, tree, settings,
-    panels: new Panels(context.extensionUri, log),
+    context, log, jobs, tree, settings, panels,
+    dashboards: new TrainDashboards(panels),
     memory: new Memory(context.workspaceState),
     builtinImage: context.asAbsolutePath(path.join('examples', 'shapes.png')),
   };
@@ -47,6 +51,8 @@ export function activate(context: vscode.ExtensionContext): DiffusionLensApi {
     ['diffusionLens.stopRun', (a) => stopRunCommand(s, a)],
     ['diffusionLens.resumeTraining', (a) => resumeCommand(s, a)],
     ['diffusionLens.deleteRun', (a) => deleteRunCommand(s, a)],
+    ['diffusionLens.errorHeatmaps', (a) => heatmapCommand(s, a)],
+    ['diffusionLens.showDashboard', (a) => dashboardCommand(s, a)],
   ];
   context.subscriptions.push(
     log, status, jobs, tree,

@@ -28,9 +28,9 @@ let computing: Promise<void> | undefined;
  * Sends every strip to the panel `target()` returns when it is ready (the open Schedules panel, which
  * may be closed and reopened meanwhile); strips already known go out at once.
  */
-export function showForwardStrips(s: Services, T: number, target: () => { keep(key: string, msg: ForwardStripMessage): void } | undefined): Promise<void> {
-  for (const strip of done.values()) if (strip.T === T) target()?.keep(stripKey(strip.schedule), strip);
-  computing ??= computeStrips(s, T, (strip) => target()?.keep(stripKey(strip.schedule), strip)).finally(() => (computing = undefined));
+export function showForwardStrips(s: Services, T: number, target: () => { keep(key: string, current: () => ForwardStripMessage): void } | undefined): Promise<void> {
+  for (const strip of done.values()) if (strip.T === T) target()?.keep(stripKey(strip.schedule), () => strip);
+  computing ??= computeStrips(s, T, (strip) => target()?.keep(stripKey(strip.schedule), () => strip)).finally(() => (computing = undefined));
   return computing;
 }
 

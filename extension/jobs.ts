@@ -19,6 +19,8 @@ export interface JobUi {
   title: string;
   panel?: LensPanel;
   hangTimeoutMs?: number;
+  /** every message of the runner, for a view of its own (the training dashboard) */
+  onMessage?: (msg: FromRunner) => void;
 }
 
 export interface JobResult {
@@ -145,12 +147,13 @@ export class Jobs implements vscode.Disposable {
       case 'cell':
         ui.panel?.cell(msg);
         break;
-      case 'preview':
-        ui.panel?.showPicture(vscode.Uri.file(msg.file), `preview at step ${msg.step}`);
+      case 'heatmap':
+        ui.panel?.heatmap(msg);
         break;
       default:
         break;
     }
+    ui.onMessage?.(msg);
   }
 
   private finish(job: ActiveJob, outcome: RunnerOutcome, ui: JobUi, stopRequestedAt: number | undefined): JobResult {

@@ -4,9 +4,11 @@
  * Frames: one in flight until the panel acknowledges it, only the newest kept meanwhile (LatestWins).
  * A panel with a run record attached (attachRecord) is a trajectory player: it gets every recorded step's
  * statistics as the record grows, and its seeks are answered from the record on disk (FrameSource).
+ * Other panel kinds (sweep grid, forward strips, error heatmaps, training dashboard) resend what they
+ * hold through `keep`.
  */
 import * as vscode from 'vscode';
-import { type CellMessage, type FrameMessage, type HeaderMessage, LatestWins, type OpenCellMessage, type PanelFrameMessage, type RunSweepMessage, type SchedulesMessage, type StatusMessage, type ToPanel, parseFromPanel } from '../engine/protocol';
+import { type CellMessage, type FrameMessage, type HeaderMessage, type HeatmapMessage, LatestWins, type OpenCellMessage, type PanelFrameMessage, type RunSweepMessage, type SchedulesMessage, type StatusMessage, type ToPanel, parseFromPanel } from '../engine/protocol';
 import { FrameSource } from '../engine/runner/frameSource';
 import type { Log } from './log';
 import { makeNonce, panelHtml } from './panelHtml';
@@ -27,6 +29,10 @@ export interface PanelStats {
   lastStepSought: number;
   /** keys of the messages kept for a rebuilt webview (keep()), e.g. 'sweepGrid', 'forwardStrip:cosine' */
   kept: string[];
+  /** error-heatmap columns received */
+  heatmaps: number;
+  /** messages posted to the webview, by type (frames excluded: see framesSent) */
+  posted: Record<string, number>;
   rejected: string[];
 }
 
@@ -43,7 +49,8 @@ export class LensPanel {
   private picture: ToPanel | undefined;
   private schedulesShown: SchedulesMessage | undefined;
   private readonly cells = new Map<string, CellMessage>();
-  private readonly kept = new Map<string, ToPanel>();
+  /** state a panel kind keeps (sweep grid, strips, dashboard history, heatmaps): sent again whenever the webview is rebuilt */
+  private readonly kept = new Map<string, () => ToPanel | undefined>();
   private requestHandler: ((request: PanelRequest) => void) | undefined;
   private disposed = false;
   private source: FrameSource | undefined;
@@ -54,7 +61,7 @@ export class LensPanel {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), resourceFolder],
     });
-    this.stats = { title, visible: true, ready: false, framesOffered: 0, framesSent: 0, framesDropped: 0, framesShown: 0, lastStepShown: -1, cells: 0, statsSteps: 0, seeksAnswered: 0, lastStepSought: -1, kept: [], rejected: [] };
+    this.stats = { title, visible: true, ready: false, framesOffered: 0, framesSent: 0, framesDropped: 0, framesShown: 0, lastStepShown: -1, cells: 0, statsSteps: 0, seeksAnswered: 0, lastStepSought: -1, kept: [], heatmaps: 0, posted: {}, rejected: [] };
     this.gate = new LatestWins((frame) => {
       this.stats.framesSent++;
       void this.panel.webview.postMessage(frame);
@@ -110,6 +117,24 @@ export class LensPanel {
     this.stats.statsSteps = this.source.count;
   }
 
+  /** Sends `current()` now and again each time the webview is rebuilt; a later call with the key replaces it. */
+  keep(key: string, current: () => ToPanel | undefined): void {
+    this.kept.set(key, current);
+    this.stats.kept = [...this.kept.keys()];
+    const msg = current();
+    if (msg) this.post(msg);
+  }
+
+  /** A one-off message (an increment of what `keep` resends whole). Dropped while the webview is not ready. */
+  send(msg: ToPanel): void {
+    this.post(msg);
+  }
+
+  /** A file under the panel's resource folders, as the webview may load it. */
+  resourceUri(file: vscode.Uri): string {
+    return this.panel.webview.asWebviewUri(file).toString();
+  }
+
   frame(frame: FrameMessage): void {
     if (this.disposed) return;
     this.syncRecord();
@@ -127,13 +152,6 @@ export class LensPanel {
     this.post(cell);
   }
 
-  /** Sends a message and keeps it, one per key, so a rebuilt webview gets it again. */
-  keep(key: string, msg: ToPanel): void {
-    this.kept.set(key, msg);
-    this.stats.kept = [...this.kept.keys()];
-    this.post(msg);
-  }
-
   /** A new sweep in the same panel: the old cells must not come back on a rebuild. */
   clearCells(): void {
     this.cells.clear();
@@ -145,6 +163,12 @@ export class LensPanel {
     this.requestHandler = handler;
   }
 
+  /** One model's error maps; both columns are kept, so a rebuilt webview shows them again. */
+  heatmap(msg: HeatmapMessage): void {
+    this.stats.heatmaps++;
+    this.keep(`heatmap:${msg.column}`, () => msg);
+  }
+
   reveal(): void {
     this.panel.reveal(undefined, true);
   }
@@ -154,7 +178,9 @@ export class LensPanel {
   }
 
   private post(msg: ToPanel): void {
-    if (!this.disposed && this.stats.ready) void this.panel.webview.postMessage(msg);
+    if (this.disposed || !this.stats.ready) return;
+    this.stats.posted[msg.type] = (this.stats.posted[msg.type] ?? 0) + 1;
+    void this.panel.webview.postMessage(msg);
   }
 
   private receive(raw: unknown): void {
@@ -169,7 +195,7 @@ export class LensPanel {
     if (msg.type === 'ready') {
       // First load, or the webview was rebuilt: send the whole state again, and the newest frame.
       this.stats.ready = true;
-      for (const m of [this.header, this.status, this.schedulesShown, ...this.kept.values(), this.picture, ...this.cells.values()]) if (m) this.post(m);
+      for (const m of [this.header, this.status, this.schedulesShown, this.picture, ...this.cells.values(), ...[...this.kept.values()].map((f) => f())]) if (m) this.post(m);
       this.stats.statsSteps = 0;
       this.syncRecord();
       this.gate.reset(this.latest);

@@ -58,6 +58,21 @@ button.cell:focus-visible, button.cell:hover:not(:disabled) { outline: 2px solid
 .strip-name { width: 8em; padding-top: 40px; color: var(--vscode-descriptionForeground); }
 .strip-image { position: relative; margin: 0; text-align: center; font-size: 0.85em; color: var(--vscode-descriptionForeground); }
 .strip-image canvas { width: 96px; height: 96px; image-rendering: pixelated; display: block; } .strip-image .tooltip { left: 100px; top: 8px; text-align: left; }
+[hidden] { display: none !important; }
+.colour-legend { display: inline-flex; align-items: center; gap: 6px; font-family: var(--vscode-editor-font-family); }
+.colour-legend canvas { width: 160px; height: 12px; image-rendering: auto; border: 1px solid var(--vscode-panel-border, transparent); }
+.heat-legend, #dashboard .controls { display: flex; flex-wrap: wrap; gap: 16px; align-items: center; margin: 8px 0; }
+.heat-columns { display: flex; flex-wrap: wrap; gap: 24px; } .heat-model h3 { font-size: 1em; font-weight: 600; margin: 8px 0; }
+.heat-grid { display: grid; gap: 3px; align-items: center; } .heat-grid canvas { width: 64px; height: 64px; image-rendering: pixelated; }
+.row-label { white-space: pre; font-size: 0.85em; color: var(--vscode-descriptionForeground); padding-right: 6px; }
+.profile-legend { display: flex; gap: 16px; margin: 4px 0; } .profile-legend .swatch { margin-right: 4px; }
+.readouts { font-family: var(--vscode-editor-font-family); margin: 8px 0; }
+.profile { display: grid; grid-template-columns: auto 1fr; gap: 4px 8px; max-width: 640px; }
+#profileMap { width: 100%; height: 180px; image-rendering: pixelated; background: var(--vscode-editorWidget-background); }
+.profile-axis { display: flex; flex-direction: column; justify-content: space-between; font-size: 0.85em; color: var(--vscode-descriptionForeground); }
+.profile-t { grid-column: 2; display: flex; justify-content: space-between; font-size: 0.85em; color: var(--vscode-descriptionForeground); }
+.previews { display: flex; gap: 16px; flex-wrap: wrap; } .previews img { min-width: 256px; }
+input[type=range] { accent-color: var(--vscode-focusBorder); vertical-align: middle; }
 </style></head>
 <body><h1 id="title"></h1><ul id="lines"></ul><p id="status"></p>
 <section id="schedules" hidden><div class="legend" role="group" aria-label="schedules shown"></div><div class="charts"></div></section>
@@ -69,6 +84,14 @@ button.cell:focus-visible, button.cell:hover:not(:disabled) { outline: 2px solid
 <vscode-label for="sweepScales">Guidance scales</vscode-label><vscode-textfield id="sweepScales" placeholder="0, 1, 3, 5, 7.5, 10, 15"></vscode-textfield>
 <vscode-button id="sweepRun">Run sweep</vscode-button><p id="sweepFormError" role="alert"></p></div>
 <p id="sweepProgress" aria-live="polite"></p><table id="sweepGrid" aria-label="guidance sweep: columns are guidance scales, rows are seeds or prompts"></table></section>
+<section id="heatmaps" hidden><div class="heat-legend"><span>|ε̂ − ε|</span><div class="shared"></div>
+<label><input type="checkbox" id="heatPerModel"> a colour scale per model</label></div><div class="heat-columns"></div>
+<h2>loss vs t</h2><div class="profile-legend"></div><figure class="chart" data-chart="lossProfile"><canvas role="img"></canvas></figure></section>
+<section id="dashboard" hidden><p class="readouts" aria-live="polite"></p><div class="controls"><label><input type="checkbox" id="dashLogY"> log loss axis</label>
+<label>smoothing <input type="range" id="dashSmoothing" min="0" max="0.99" step="0.01"></label></div>
+<div class="charts"><figure class="chart" data-chart="loss"><canvas role="img"></canvas></figure><figure class="chart" data-chart="lr"><canvas role="img"></canvas></figure><figure class="chart" data-chart="throughput"><canvas role="img"></canvas></figure></div>
+<h2>loss by timestep over training</h2><div class="profile"><div class="profile-axis"><span class="first"></span><span class="last"></span></div><canvas id="profileMap" role="img"></canvas><div class="profile-t"><span>t = 0</span><span>t = T</span></div></div><div class="profile-legend"></div>
+<h2>previews</h2><div class="previews"><figure data-kind="ema" hidden><img alt="samples from the EMA weights"><figcaption></figcaption></figure><figure data-kind="raw" hidden><img alt="samples from the raw weights"><figcaption></figcaption></figure></div></section>
 <figure id="picture" hidden><img alt=""><figcaption></figcaption></figure><p id="error"></p>
 <script nonce="${nonce}" src="${scriptUri}"></script></body></html>`;
 }

@@ -34,7 +34,7 @@ export class Panels {
   }
 
   stats(): PanelStats[] {
-    return [...this.open].map((p) => ({ ...p.stats, rejected: [...p.stats.rejected] }));
+    return [...this.open].map((p) => ({ ...p.stats, posted: { ...p.stats.posted }, rejected: [...p.stats.rejected] }));
   }
 
   disposeAll(): void {

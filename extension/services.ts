@@ -1,5 +1,6 @@
 /** What every command needs, created once at activation (cheap: no engine, no runner). */
 import type * as vscode from 'vscode';
+import type { TrainDashboards } from './dashboard';
 import type { Jobs } from './jobs';
 import type { Log } from './log';
 import type { Memory } from './memory';
@@ -12,6 +13,7 @@ export interface Services {
   log: Log;
   jobs: Jobs;
   panels: Panels;
+  dashboards: TrainDashboards;
   memory: Memory;
   tree: RunsTree;
   settings(): Settings;

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { type RunSweepMessage, type SweepJob, parseJob } from '../engine/protocol';
+import { type RunSweepMessage, type SweepGridMessage, type SweepJob, parseJob } from '../engine/protocol';
 import type { RunManifest } from '../engine/run/manifest';
 import { cellSample, sweepRowLabels } from '../engine/train/sweepRows';
 import type { JobResult } from './jobs';
@@ -69,10 +69,11 @@ export class SweepPanel {
       `columns: guidance scale ${job.scales.join(', ')}; rows: ${rows}${job.negativePrompt ? `; negative prompt "${job.negativePrompt}"` : ''}`,
       `DDIM ${job.steps} steps; click an image to step through its trajectory; record: ${outDir}`,
     ]);
-    this.panel.keep('sweepGrid', {
+    const grid: SweepGridMessage = {
       type: 'sweepGrid', scales: job.scales, rows: sweepRowLabels(m, job), prompt: promptFieldText(job, m), negativePrompt: job.negativePrompt ?? '',
       cond: m.model.cond === 'none' ? 'text' : m.model.cond,
-    });
+    };
+    this.panel.keep('sweepGrid', () => grid);
     const active = this.s.jobs.run(job, { title: `guidance sweep ${name}`, panel: this.panel, hangTimeoutMs });
     this.running = active;
     const result = await active.done;

@@ -3,10 +3,13 @@
  * straight from the Float32Array payloads (no PNG round trip), and acknowledges each drawn frame so the
  * extension sends the next; a rejected message is reported back and the panel keeps working.
  * The schedule plots live in schedules.ts (with the forward-process strips of forwardStrip.ts), the guidance
- * sweep grid in sweep.ts, the trajectory player (frames, seeks, statistics) in trajectory/.
+ * sweep grid in sweep.ts, the trajectory player (frames, seeks, statistics) in trajectory/, the error
+ * heatmaps in heatmaps.ts, the training dashboard in dashboard.ts.
  */
 import { type JobState, type ToPanel, parseToPanel } from '../engine/protocol';
 import { showForwardStrip } from './forwardStrip';
+import { showDashboardMetrics, showDashboardPreview } from './dashboard';
+import { showHeatmap } from './heatmaps';
 import { showSchedules } from './schedules';
 import { StateStore, type VsCodeApi } from './state';
 import { SweepView } from './sweep';
@@ -84,6 +87,15 @@ function handle(msg: ToPanel): void {
       break;
     case 'forwardStrip':
       showForwardStrip(msg, $('schedules'), state);
+      break;
+    case 'heatmap':
+      showHeatmap(msg, $('heatmaps'), state);
+      break;
+    case 'trainMetrics':
+      showDashboardMetrics(msg, $('dashboard'), state);
+      break;
+    case 'trainPreview':
+      showDashboardPreview(msg, $('dashboard'));
       break;
   }
 }

@@ -122,7 +122,7 @@ function makeChart(canvas: HTMLCanvasElement, q: Quantity, msg: SchedulesMessage
   return chart;
 }
 
-function applyTheme(chart: Chart<'line', Points>, theme: ChartTheme): void {
+export function applyTheme(chart: Chart<'line', Points>, theme: ChartTheme): void {
   chart.data.datasets.forEach((d, i) => {
     d.borderColor = theme.series[i % theme.series.length];
     d.backgroundColor = d.borderColor;

@@ -24,6 +24,12 @@ export interface PanelState {
   /** the trajectory player's step, mode and settings (webview/trajectory/saved.ts) */
   trajectory?: TrajectoryState;
   sweepDraft?: SweepDraft;
+  /** training dashboard: the loss axis is logarithmic */
+  lossLogScale?: boolean;
+  /** training dashboard: EMA smoothing factor of the loss line, 0..0.999 */
+  lossSmoothing?: number;
+  /** error heatmaps: each model's maps on its own colour scale instead of one shared scale */
+  heatmapScalePerModel?: boolean;
 }
 
 export class StateStore {
@@ -52,5 +58,8 @@ function readState(saved: unknown): PanelState {
     hiddenSchedules: hidden,
     ...(o.trajectory !== undefined ? { trajectory: readTrajectoryState(o.trajectory) } : {}),
     ...(draft ? { sweepDraft: draft } : {}),
+    ...(typeof o.lossLogScale === 'boolean' ? { lossLogScale: o.lossLogScale } : {}),
+    ...(typeof o.lossSmoothing === 'number' && o.lossSmoothing >= 0 && o.lossSmoothing < 1 ? { lossSmoothing: o.lossSmoothing } : {}),
+    ...(typeof o.heatmapScalePerModel === 'boolean' ? { heatmapScalePerModel: o.heatmapScalePerModel } : {}),
   };
 }

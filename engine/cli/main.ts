@@ -2,6 +2,7 @@
 /** `dlens`: the engine from the command line. Every command has --help; --json prints one JSON object. */
 import { Command } from 'commander';
 import { forwardCommand } from './forward';
+import { heatmapCommand } from './heatmap';
 import { oracleCommand } from './oracle';
 import { fail } from './output';
 import { evalCommand } from './evaluate';
@@ -24,7 +25,7 @@ const program = new Command('dlens')
   .showHelpAfterError('(run with --help for usage)')
   .showSuggestionAfterError(true);
 
-for (const make of [trainCommand, sampleCommand, sweepCommand, evalCommand, scheduleCommand, timestepsCommand, oracleCommand, forwardCommand, backendCommand]) {
+for (const make of [trainCommand, sampleCommand, sweepCommand, evalCommand, heatmapCommand, scheduleCommand, timestepsCommand, oracleCommand, forwardCommand, backendCommand]) {
   program.addCommand(make(run).showHelpAfterError('(run with --help for usage)'));
 }
 

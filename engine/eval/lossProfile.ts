@@ -7,11 +7,23 @@ import type { Dataset } from '../data/types';
 import type { DiffusionTables } from '../diffusion';
 import { qSample } from '../forward';
 import { Rng } from '../random';
-import type { UNet } from '../nn/unet';
 import { conditionTensorsForLabels } from './conditions';
 import type { RunManifest } from '../run/manifest';
 
-export async function lossProfile(model: UNet, m: RunManifest, tables: DiffusionTables, dataset: Dataset, count = 64, buckets = 10, seed = 0): Promise<{ t: number[]; mse: number[] }> {
+/**
+ * Anything that predicts the noise: (x_t, t, cond) -> eps-hat, NHWC. The reference U-Net is one; a user's
+ * own model (issue 6, `UserModel.predict`) becomes one through a small adapter that turns t into a tensor.
+ */
+export interface NoisePredictor {
+  predict(x: tf.Tensor, t: number, cond?: tf.Tensor): tf.Tensor;
+}
+
+/** t at the centre of bucket b of `buckets` equal ranges of 0..T-1. */
+export function bucketCentre(b: number, buckets: number, T: number): number {
+  return Math.min(T - 1, Math.floor(((b + 0.5) * T) / buckets));
+}
+
+export async function lossProfile(model: NoisePredictor, m: RunManifest, tables: DiffusionTables, dataset: Dataset, count = 64, buckets = 10, seed = 0): Promise<{ t: number[]; mse: number[] }> {
   const rng = new Rng(seed);
   const indices = Array.from({ length: count }, () => rng.int(dataset.size));
   const batch = dataset.get(indices);
@@ -21,7 +33,7 @@ export async function lossProfile(model: UNet, m: RunManifest, tables: Diffusion
   const ts: number[] = [];
   const mse: number[] = [];
   for (let b = 0; b < buckets; b++) {
-    const t = Math.min(tables.T - 1, Math.floor(((b + 0.5) * tables.T) / buckets));
+    const t = bucketCentre(b, buckets, tables.T);
     const loss = tf.tidy(() => tf.mean(tf.square(tf.sub(model.predict(qSample(tables, x0, t, noise), t, cond), noise))));
     ts.push(t);
     mse.push((await loss.data())[0]);

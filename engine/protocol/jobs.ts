@@ -12,7 +12,7 @@ export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] a
 export type BackendChoiceName = (typeof BACKEND_CHOICES)[number];
 export const CONDITIONINGS = ['none', 'class', 'text', 'clip'] as const;
 export type ConditioningName = (typeof CONDITIONINGS)[number];
-export const JOB_KINDS = ['train', 'sample', 'sweep', 'forward'] as const;
+export const JOB_KINDS = ['train', 'sample', 'sweep', 'forward', 'heatmap'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 interface JobBase {
@@ -93,7 +93,29 @@ export interface ForwardJob extends JobBase {
   seed: number;
 }
 
-export type JobSpec = TrainJob | SampleJob | SweepJob | ForwardJob;
+/** Which weights of a run: EMA or raw, of its newest checkpoint or the one at `step`. */
+export interface ModelRef {
+  runDir: string;
+  weights: 'ema' | 'raw';
+  step?: number;
+}
+
+/**
+ * Noise-prediction error maps |eps-hat - eps| of a run's model (and optionally a second model, side by
+ * side) on the same real images and noise, plus each model's loss-vs-t profile. A model is anything that
+ * predicts noise from (x_t, t, cond): today a run's U-Net; a user's own module once issue 6 loads it.
+ */
+export interface HeatmapJob extends JobBase, ModelRef {
+  kind: 'heatmap';
+  outDir: string;
+  compare?: ModelRef;
+  timesteps: number[];
+  /** real images shown */
+  count: number;
+  seed: number;
+}
+
+export type JobSpec = TrainJob | SampleJob | SweepJob | ForwardJob | HeatmapJob;
 
 const PROMPT_MAX = 500;
 
@@ -142,7 +164,20 @@ export function parseJob(value: unknown, where = 'job'): JobSpec {
         timesteps: numberList(o, 'timesteps', at, { min: 0, max: T - 1, integer: true, maxLength: 64 }), seed: int(o, 'seed', at, 0),
       };
     }
+    case 'heatmap':
+      return {
+        kind, backend, outDir: path('outDir'), ...modelRef(o, at), compare: optional(o, 'compare', (f, k) => modelRef(record(f[k], `${at}, field '${k}'`), `${at}, field '${k}'`)),
+        // T is the run's, known only to the runner: it checks the upper bound with a DlensError.
+        timesteps: numberList(o, 'timesteps', at, { min: 0, max: 100_000, integer: true, maxLength: 16 }), count: int(o, 'count', at, 1, 16), seed: int(o, 'seed', at, 0),
+      };
   }
+}
+
+function modelRef(o: Fields, at: string): ModelRef {
+  return {
+    runDir: absolutePath(o, 'runDir', at), weights: oneOf(o, 'weights', ['ema', 'raw'] as const, at),
+    step: optional(o, 'step', (f, k) => int(f, k, at, 0)),
+  };
 }
 
 function conditionChoice(o: Fields, at: string): ConditionChoice {

@@ -3,9 +3,9 @@
  * the runner sent them. The panel acknowledges each drawn frame; the extension sends the next one only
  * then, keeping just the newest in between (see LatestWins), so a slow panel never builds a queue.
  */
-import { type Fields, ProtocolError, describeValue, int, oneOf, record, str, stringList, tag } from './check';
+import { type Fields, ProtocolError, bool, describeValue, int, oneOf, record, str, stringList, tag } from './check';
 import { type ForwardStripMessage, parseForwardStrip } from './forwardStrip';
-import { type CellMessage, type FrameMessage, parseCell, parseFrame } from './runner';
+import { type CellMessage, type FrameMessage, type HeatmapMessage, parseCell, parseFrame, parseHeatmap } from './runner';
 import { type SeekErrorMessage, type SeekMessage, type StepFrameMessage, type TrajectoryStatsMessage, parseSeek, parseSeekError, parseStepFrame, parseTrajectoryStats } from './trajectory';
 import { type OpenCellMessage, type RunSweepMessage, type SweepGridMessage, parseOpenCell, parseRunSweep, parseSweepGrid } from './sweepPanel';
 
@@ -46,7 +46,34 @@ export interface SchedulesMessage {
   T: number;
   schedules: ScheduleCurves[];
 }
-export type ToPanel = HeaderMessage | StatusMessage | PictureMessage | PanelFrameMessage | CellMessage | SchedulesMessage | TrajectoryStatsMessage | StepFrameMessage | SeekErrorMessage | SweepGridMessage | ForwardStripMessage;
+/**
+ * Training dashboard: logged points, columnar (one entry per logged step). `reset` replaces what the panel
+ * holds (a reopened or rebuilt panel gets the whole history); otherwise the points are appended.
+ * Losses may be NaN (divergence is news, and an empty t bucket has no mean).
+ */
+export interface TrainMetricsMessage {
+  type: 'trainMetrics';
+  reset: boolean;
+  /** the run's total steps */
+  steps: number;
+  /** t buckets per point */
+  buckets: number;
+  step: Float64Array;
+  loss: Float64Array;
+  lr: Float64Array;
+  gradNorm: Float64Array;
+  stepsPerSecond: Float64Array;
+  /** [points x buckets], row-major */
+  lossByBucket: Float32Array;
+}
+/** The newest training previews: the same noise sampled with the EMA and with the raw weights. */
+export interface TrainPreviewMessage {
+  type: 'trainPreview';
+  step: number;
+  ema: string;
+  raw?: string;
+}
+export type ToPanel = HeaderMessage | StatusMessage | PictureMessage | PanelFrameMessage | CellMessage | SchedulesMessage | TrajectoryStatsMessage | StepFrameMessage | SeekErrorMessage | SweepGridMessage | ForwardStripMessage | HeatmapMessage | TrainMetricsMessage | TrainPreviewMessage;
 
 export interface PanelReadyMessage {
   type: 'ready';
@@ -63,7 +90,7 @@ export interface PanelErrorMessage {
 }
 export type FromPanel = PanelReadyMessage | FrameShownMessage | PanelErrorMessage | SeekMessage | RunSweepMessage | OpenCellMessage;
 
-const TO_PANEL = ['header', 'status', 'picture', 'frame', 'cell', 'schedules', 'trajectoryStats', 'stepFrame', 'seekError', 'sweepGrid', 'forwardStrip'] as const;
+const TO_PANEL = ['header', 'status', 'picture', 'frame', 'cell', 'schedules', 'trajectoryStats', 'stepFrame', 'seekError', 'sweepGrid', 'forwardStrip', 'heatmap', 'trainMetrics', 'trainPreview'] as const;
 const FROM_PANEL = ['ready', 'frameShown', 'panelError', 'seek', 'runSweep', 'openCell'] as const;
 const STATES = ['starting', 'running', 'completed', 'cancelled', 'failed'] as const;
 
@@ -76,15 +103,8 @@ export function parseToPanel(value: unknown): ToPanel {
       return { type, title: str(o, 'title', at, { max: 200 }), lines: stringList(o, 'lines', at, 50) };
     case 'status':
       return { type, state: oneOf(o, 'state', STATES, at), text: str(o, 'text', at, { max: 2000 }) };
-    case 'picture': {
-      const src = str(o, 'src', at, { nonEmpty: true, max: 4096 });
-      // The CSP (img-src = the webview's own resource origin) is what keeps remote content out; this only
-      // rejects values that cannot be a webview resource URI at all (data:, javascript:, relative paths).
-      if (!/^(https?|vscode-[a-z-]+):\/\//.test(src)) {
-        throw new ProtocolError(at, `field 'src' ${JSON.stringify(src.slice(0, 80))} is not a webview resource URI; build it with webview.asWebviewUri.`);
-      }
-      return { type, src, caption: str(o, 'caption', at, { max: 500 }) };
-    }
+    case 'picture':
+      return { type, src: resourceUri(o, 'src', at), caption: str(o, 'caption', at, { max: 500 }) };
     case 'frame': {
       const frame = parseFrame(o, at);
       return { ...frame, type: 'frame', seq: int(o, 'seq', at, 0) };
@@ -103,7 +123,50 @@ export function parseToPanel(value: unknown): ToPanel {
       return parseSweepGrid(o, at);
     case 'forwardStrip':
       return parseForwardStrip(o, at);
+    case 'heatmap':
+      return parseHeatmap(o, at);
+    case 'trainMetrics':
+      return parseTrainMetrics(o, at);
+    case 'trainPreview':
+      return { type, step: int(o, 'step', at, 0), ema: resourceUri(o, 'ema', at), raw: o.raw === undefined ? undefined : resourceUri(o, 'raw', at) };
   }
+}
+
+/**
+ * The CSP (img-src = the webview's own resource origin) is what keeps remote content out; this only
+ * rejects values that cannot be a webview resource URI at all (data:, javascript:, relative paths).
+ */
+function resourceUri(o: Fields, key: string, at: string): string {
+  const src = str(o, key, at, { nonEmpty: true, max: 4096 });
+  if (!/^(https?|vscode-[a-z-]+):\/\//.test(src)) {
+    throw new ProtocolError(at, `field '${key}' ${JSON.stringify(src.slice(0, 80))} is not a webview resource URI; build it with webview.asWebviewUri.`);
+  }
+  return src;
+}
+
+/** Most points one trainMetrics message carries (the history is downsampled to fewer; see TrainHistory). */
+const MAX_TRAIN_POINTS = 10_000;
+
+function parseTrainMetrics(o: Fields, at: string): TrainMetricsMessage {
+  const buckets = int(o, 'buckets', at, 1, 1000);
+  const step = o.step;
+  if (!(step instanceof Float64Array) || step.length > MAX_TRAIN_POINTS) throw new ProtocolError(at, `field 'step' is ${describeValue(step)}; expected a Float64Array of at most ${MAX_TRAIN_POINTS} steps.`);
+  const n = step.length;
+  if (!step.every((s, i) => Number.isInteger(s) && s >= 0 && (i === 0 || s > step[i - 1]))) throw new ProtocolError(at, "field 'step' must hold increasing integer steps >= 0.");
+  const column = (key: string, finite: boolean): Float64Array => {
+    const v = o[key];
+    if (!(v instanceof Float64Array) || v.length !== n) throw new ProtocolError(at, `field '${key}' is ${describeValue(v)}; expected a Float64Array of ${n} values (one per step).`);
+    if (finite && !v.every((x) => Number.isFinite(x) && x >= 0)) throw new ProtocolError(at, `field '${key}' must hold finite values >= 0.`);
+    return v;
+  };
+  const lossByBucket = o.lossByBucket;
+  if (!(lossByBucket instanceof Float32Array) || lossByBucket.length !== n * buckets) {
+    throw new ProtocolError(at, `field 'lossByBucket' is ${describeValue(lossByBucket)}; expected a Float32Array of ${n} x ${buckets} values.`);
+  }
+  return {
+    type: 'trainMetrics', reset: bool(o, 'reset', at), steps: int(o, 'steps', at, 1), buckets, step,
+    loss: column('loss', false), lr: column('lr', true), gradNorm: column('gradNorm', false), stepsPerSecond: column('stepsPerSecond', true), lossByBucket,
+  };
 }
 
 /** Most schedules one chart overlays: beyond this the lines cannot be told apart anyway. */

@@ -2,7 +2,7 @@
  * Messages between the extension and its runner process. The extension sends `start` once, then maybe
  * `cancel`; the runner answers with a stream ending in exactly one `done` or `error`, then exits.
  */
-import { type Fields, ProtocolError, int, num, oneOf, optional, record, str, stringList, tag } from './check';
+import { type Fields, ProtocolError, int, num, numberList, oneOf, optional, record, str, stringList, tag } from './check';
 import { type JobSpec, JOB_KINDS, parseJob } from './jobs';
 import { type TensorPayload, imageBatchField, optionalTensorField, tensorField } from './tensor';
 
@@ -50,8 +50,10 @@ export interface TrainProgressMessage {
 export interface PreviewMessage {
   type: 'preview';
   step: number;
-  /** absolute path of the PNG */
+  /** absolute path of the PNG sampled with the EMA weights */
   file: string;
+  /** absolute path of the same grid sampled with the raw (optimiser) weights */
+  rawFile?: string;
 }
 /** One sampler step (or one forward-process timestep): everything the probe saw, as binary tensors. */
 export interface FrameMessage {
@@ -80,6 +82,29 @@ export interface CellMessage {
   label: string;
   image: TensorPayload;
 }
+/**
+ * One model's noise-prediction error maps and loss-vs-t profile; a heatmap job sends one per model
+ * (column 0: the run, column 1: what it is compared with), on the same images and noise.
+ */
+export interface HeatmapMessage {
+  type: 'heatmap';
+  column: number;
+  columns: number;
+  /** which model, e.g. "shapes-tiny (EMA, step 600)" */
+  label: string;
+  timesteps: number[];
+  /** real images x_0, [n, h, w, c] */
+  x0: TensorPayload;
+  /** x_t, timestep-major: [timesteps x n, h, w, c] */
+  xt: TensorPayload;
+  /** mean over channels of |eps-hat - eps|, [timesteps x n, h, w, 1] */
+  error: TensorPayload;
+  /** MSE over the shown images at each timestep */
+  mseAt: number[];
+  /** loss-vs-t profile: bucket centres and their MSE */
+  profileT: number[];
+  profileMse: number[];
+}
 export interface DoneMessage {
   type: 'done';
   kind: JobSpec['kind'];
@@ -104,10 +129,10 @@ export interface ProtocolErrorMessage {
   type: 'protocolError';
   message: string;
 }
-export type FromRunner = ReadyMessage | HeartbeatMessage | BackendMessage | LogMessage | TrainProgressMessage | PreviewMessage | FrameMessage | CellMessage | DoneMessage | ErrorMessage | ProtocolErrorMessage;
+export type FromRunner = ReadyMessage | HeartbeatMessage | BackendMessage | LogMessage | TrainProgressMessage | PreviewMessage | FrameMessage | CellMessage | HeatmapMessage | DoneMessage | ErrorMessage | ProtocolErrorMessage;
 
 const TO_RUNNER = ['start', 'cancel'] as const;
-const FROM_RUNNER = ['ready', 'heartbeat', 'backend', 'log', 'trainProgress', 'preview', 'frame', 'cell', 'done', 'error', 'protocolError'] as const;
+const FROM_RUNNER = ['ready', 'heartbeat', 'backend', 'log', 'trainProgress', 'preview', 'frame', 'cell', 'heatmap', 'done', 'error', 'protocolError'] as const;
 
 export function parseToRunner(value: unknown): ToRunner {
   const where = 'message to the runner';
@@ -135,11 +160,13 @@ export function parseFromRunner(value: unknown): FromRunner {
         gradNorm: looseNumber(o, 'gradNorm', at), stepsPerSecond: num(o, 'stepsPerSecond', at, 0), lossByBucket: floatVector(o, 'lossByBucket', at),
       };
     case 'preview':
-      return { type, step: int(o, 'step', at, 0), file: str(o, 'file', at, { nonEmpty: true }) };
+      return { type, step: int(o, 'step', at, 0), file: str(o, 'file', at, { nonEmpty: true }), rawFile: optional(o, 'rawFile', (f, k) => str(f, k, at, { nonEmpty: true })) };
     case 'frame':
       return parseFrame(o, at);
     case 'cell':
       return parseCell(o, at);
+    case 'heatmap':
+      return parseHeatmap(o, at);
     case 'done':
       return {
         type, kind: oneOf(o, 'kind', JOB_KINDS, at), status: oneOf(o, 'status', ['completed', 'cancelled'] as const, at),
@@ -176,6 +203,31 @@ export function parseCell(o: Fields, at: string): CellMessage {
   return {
     type: 'cell', row: int(o, 'row', at, 0, rows - 1), col: int(o, 'col', at, 0, cols - 1), rows, cols,
     scale: num(o, 'scale', at), label: str(o, 'label', at, { max: 500 }), image: imageBatchField(o, 'image', at),
+  };
+}
+
+/** Shared with the panel protocol, which receives heatmaps exactly as the runner sends them. */
+export function parseHeatmap(o: Fields, at: string): HeatmapMessage {
+  const columns = int(o, 'columns', at, 1, 2);
+  const timesteps = numberList(o, 'timesteps', at, { min: 0, integer: true, maxLength: 16 });
+  const x0 = imageBatchField(o, 'x0', at);
+  const [n, h, w, c] = x0.shape;
+  const xt = imageBatchField(o, 'xt', at);
+  const error = tensorField(o, 'error', at);
+  const rows = timesteps.length * n;
+  const expect = (key: string, got: number[], want: number[]) => {
+    if (got.join() !== want.join()) throw new ProtocolError(at, `field '${key}' has shape [${got.join(', ')}]; with ${timesteps.length} timesteps and x0 [${x0.shape.join(', ')}] it must be [${want.join(', ')}].`);
+  };
+  expect('xt', xt.shape, [rows, h, w, c]);
+  expect('error', error.shape, [rows, h, w, 1]);
+  const bad = error.data.findIndex((v) => !(v >= 0 && v < Infinity));
+  if (bad >= 0) throw new ProtocolError(at, `field 'error' holds ${error.data[bad]} at index ${bad}; an absolute error is a finite number >= 0.`);
+  const mseAt = numberList(o, 'mseAt', at, { min: 0, minLength: timesteps.length, maxLength: timesteps.length });
+  const profileT = numberList(o, 'profileT', at, { min: 0, integer: true, maxLength: 1000 });
+  const profileMse = numberList(o, 'profileMse', at, { min: 0, minLength: profileT.length, maxLength: profileT.length });
+  return {
+    type: 'heatmap', column: int(o, 'column', at, 0, columns - 1), columns, label: str(o, 'label', at, { max: 500 }),
+    timesteps, x0, xt, error, mseAt, profileT, profileMse,
   };
 }
 

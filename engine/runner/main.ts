@@ -9,6 +9,7 @@ import { chooseRunnerBackend } from './backendChoice';
 import { Channel } from './channel';
 import type { JobContext, JobOutcome } from './context';
 import { forwardJob } from './forwardJob';
+import { heatmapJob } from './heatmapJob';
 import { sampleJob } from './sampleJob';
 import { sweepJob } from './sweepJob';
 import { trainJob } from './trainJob';
@@ -56,6 +57,7 @@ const JOBS: { [K in JobSpec['kind']]: (job: Extract<JobSpec, { kind: K }>, ctx: 
   sample: sampleJob,
   sweep: sweepJob,
   forward: forwardJob,
+  heatmap: heatmapJob,
 };
 
 async function run(job: JobSpec): Promise<void> {
@@ -66,9 +68,10 @@ async function run(job: JobSpec): Promise<void> {
       signal: controller.signal,
       log: (message, level = 'info') => channel.send({ type: 'log', level, message }),
       progress: (p) => channel.send({ type: 'trainProgress', ...p }),
-      preview: (step, file) => channel.send({ type: 'preview', step, file }),
+      preview: (step, file, rawFile) => channel.send({ type: 'preview', step, file, rawFile }),
       frame: (f) => channel.frame(f),
       cell: (c) => channel.send(c),
+      heatmap: (h) => channel.send(h),
     };
     const outcome = await (JOBS[job.kind] as (job: JobSpec, ctx: JobContext) => Promise<JobOutcome>)(job, ctx);
     await channel.finish({ type: 'done', ...outcome }, 0);

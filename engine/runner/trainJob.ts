@@ -47,7 +47,7 @@ export async function trainJob(job: TrainJob, ctx: JobContext): Promise<JobOutco
     logEvery: job.logEvery,
     onLog: (message) => ctx.log(message),
     onProgress: (p) => ctx.progress({ ...p, lossByBucket: Float32Array.from(p.lossByBucket) }),
-    onPreview: (step, file) => ctx.preview(step, path.resolve(file)),
+    onPreview: (step, file, rawFile) => ctx.preview(step, path.resolve(file), path.resolve(rawFile)),
   });
   return { kind: 'train', status: result.status, step: result.step, resumedFrom: result.resumedFrom, files: [manifestPath(job.runDir)], warnings: [] };
 }

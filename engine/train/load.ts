@@ -4,7 +4,7 @@ import { type DiffusionTables, diffusionTables } from '../diffusion';
 import { DlensError } from '../errors';
 import { UNet } from '../nn/unet';
 import { Rng } from '../random';
-import { latestGoodCheckpoint } from '../run/checkpoint';
+import { latestGoodCheckpoint, listCheckpoints, readCheckpoint } from '../run/checkpoint';
 import { type RunManifest, readManifest } from '../run/manifest';
 import { makeBetas } from '../schedules';
 
@@ -16,9 +16,14 @@ export interface LoadedRun {
   dispose(): void;
 }
 
-export function loadRun(runDir: string, weights: 'ema' | 'raw' = 'ema'): LoadedRun {
+/** The newest good checkpoint, or the one at `step` (checkpoints/step-N.json) when given. */
+export function loadRun(runDir: string, weights: 'ema' | 'raw' = 'ema', step?: number): LoadedRun {
   const manifest = readManifest(runDir);
-  const { data, skipped } = latestGoodCheckpoint(runDir);
+  const kept = step !== undefined ? listCheckpoints(runDir) : [];
+  if (step !== undefined && !kept.includes(step)) {
+    throw new DlensError('no-checkpoint', `Run ${runDir} has no checkpoint at step ${step}.`, kept.length ? `use one of the kept steps: ${kept.join(', ')}.` : 'train it first; it has no checkpoint yet.');
+  }
+  const { data, skipped } = step !== undefined ? { data: readCheckpoint(runDir, step), skipped: [] } : latestGoodCheckpoint(runDir);
   if (!data) {
     const why = skipped.length ? ` (${skipped.join('; ')})` : '';
     throw new DlensError('no-checkpoint', `Run ${runDir} has no readable checkpoint yet${why}.`, 'train it first (`dlens train --out ' + runDir + '`), or wait for its first checkpoint.');

@@ -1,4 +1,5 @@
 /** A small grid of samples during training (DDIM-20, fixed seed, so previews are comparable over time). */
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { DiffusionTables } from '../diffusion';
 import { saveGrid } from '../image';
@@ -10,6 +11,12 @@ import { inferenceTimesteps } from '../timesteps';
 import type { UNet } from '../nn/unet';
 import type { RunManifest } from '../run/manifest';
 import { previewConditions } from './previewConditions';
+
+/** previews/step-N.png (EMA weights, the run's headline picture) and step-N-raw.png (the optimiser's weights). */
+export function previewFiles(runDir: string, step: number): { ema: string; raw: string } {
+  const base = path.join(runDir, 'previews', `step-${String(step).padStart(7, '0')}`);
+  return { ema: `${base}.png`, raw: `${base}-raw.png` };
+}
 
 export async function previewSamples(model: UNet, m: RunManifest, tables: DiffusionTables, file: string, count = 8): Promise<void> {
   const rng = new Rng(12345);

@@ -20,7 +20,7 @@ import { type RunManifest, writeManifest } from '../run/manifest';
 import { AdamW, clipByGlobalNorm, learningRate } from './adamw';
 import { trainingCondition } from './conditioning';
 import { Ema } from './ema';
-import { previewSamples } from './preview';
+import { previewFiles, previewSamples } from './preview';
 
 export const LOSS_BUCKETS = 10;
 
@@ -38,7 +38,8 @@ export interface TrainProgress {
 export interface TrainEvents {
   onLog?: (message: string) => void;
   onProgress?: (p: TrainProgress) => void;
-  onPreview?: (step: number, file: string) => void;
+  /** the preview grids of the EMA and of the raw weights */
+  onPreview?: (step: number, file: string, rawFile: string) => void;
   signal?: AbortSignal;
   /** how often (steps) metrics are written and reported */
   logEvery?: number;
@@ -156,9 +157,11 @@ export async function train(runDir: string, manifest: RunManifest, dataset: Data
       }
       if (cfg.previewEvery > 0 && step % cfg.previewEvery === 0) {
         emaModel.params.list().forEach((v, i) => v.assign(ema.shadow[i]));
-        const file = path.join(runDir, 'previews', `step-${String(step).padStart(7, '0')}.png`);
+        const { ema: file, raw: rawFile } = previewFiles(runDir, step);
+        // Both from the same noise: early on the EMA lags the raw weights, later it is the cleaner one.
         await previewSamples(emaModel, manifest, tables, file);
-        events.onPreview?.(step, file);
+        await previewSamples(model, manifest, tables, rawFile);
+        events.onPreview?.(step, file, rawFile);
       }
       if (step % cfg.checkpointEvery === 0 || step === cfg.steps) await saveCheckpoint();
     }

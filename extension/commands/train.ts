@@ -79,8 +79,14 @@ export async function trainCommand(s: Services, arg: unknown): Promise<CommandRe
 export async function runTraining(s: Services, job: TrainJob, title: string, hangTimeoutMs?: number): Promise<CommandResult> {
   const busy = s.jobs.training(job.runDir);
   if (busy) throw new CommandArgError(NAME, `${path.basename(job.runDir)} is already training in this window.`, 'wait for it, or stop it with Diffusion: Stop Run.');
-  const active = s.jobs.run(job, { title, hangTimeoutMs });
-  const r = await active.done;
+  const dashboard = s.dashboards.startLive(job.runDir, s.settings().runsFolder, [
+    `${job.preset} U-Net, conditioning ${job.cond}; ${job.dataset}${job.imageSize ? ` ${job.imageSize}px` : ''}`,
+    `batch ${job.batchSize}, learning rate ${job.learningRate}; schedule ${job.schedule}, T = ${job.T}; ${job.resume ? 'resumed, ' : ''}${job.steps} steps; previews every ${job.previewEvery || '(off)'}`,
+  ], job.steps);
+  dashboard.show();
+  // The panel may be closed and reopened meanwhile (Show Training Dashboard): status goes to the current one.
+  const active = s.jobs.run(job, { title, hangTimeoutMs, get panel() { return dashboard.panel; }, onMessage: (msg) => dashboard.receive(msg) });
+  const r = await active.done.finally(() => s.dashboards.endLive(job.runDir));
   if (r.status === 'completed') {
     s.log.info(`${path.basename(job.runDir)} finished ${r.step} steps.`, [
       { title: 'Open Run', run: () => vscode.commands.executeCommand('diffusionLens.openRun', { runDir: job.runDir }) },
