@@ -10,7 +10,8 @@ import { type ChartTheme, onThemeChange, readTheme } from '../theme';
 import { htmlTooltip } from '../tooltip';
 import { type StatsStore, max, mean, min } from './statsStore';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, Tooltip, Legend);
+// The legend is this chart's own plugin, not registered globally: the other panels draw their own legends.
+Chart.register(LineController, LineElement, PointElement, LinearScale, Tooltip);
 
 type Points = { x: number; y: number }[];
 
@@ -60,6 +61,7 @@ export class StatsChart {
           tooltip: { enabled: false, external: htmlTooltip, callbacks: { title: (items) => `step ${items[0]?.parsed.x ?? ''}` } },
         },
       },
+      plugins: [Legend],
     });
     this.restyle(readTheme());
     onThemeChange(() => this.restyle(readTheme()));
