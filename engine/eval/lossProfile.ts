@@ -7,11 +7,11 @@ import type { Dataset } from '../data/types';
 import type { DiffusionTables } from '../diffusion';
 import { qSample } from '../forward';
 import { Rng } from '../random';
-import type { UNet } from '../nn/unet';
+import type { DenoisingModel } from '../user/model';
 import { conditionTensorsForLabels } from './conditions';
 import type { RunManifest } from '../run/manifest';
 
-export async function lossProfile(model: UNet, m: RunManifest, tables: DiffusionTables, dataset: Dataset, count = 64, buckets = 10, seed = 0): Promise<{ t: number[]; mse: number[] }> {
+export async function lossProfile(model: Pick<DenoisingModel, 'predict'>, m: RunManifest, tables: DiffusionTables, dataset: Dataset, count = 64, buckets = 10, seed = 0): Promise<{ t: number[]; mse: number[] }> {
   const rng = new Rng(seed);
   const indices = Array.from({ length: count }, () => rng.int(dataset.size));
   const batch = dataset.get(indices);

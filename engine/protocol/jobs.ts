@@ -19,8 +19,14 @@ interface JobBase {
   backend: BackendChoiceName;
 }
 
+/** Jobs that may run the user's own implementation module (engine/user/types.ts) in the runner. */
+interface ImplementationChoice {
+  /** absolute path of the user's .ts/.js implementation file; absent = the reference everywhere */
+  impl?: string;
+}
+
 /** Train a new run in `runDir`, or continue the one there (`resume`). */
-export interface TrainJob extends JobBase {
+export interface TrainJob extends JobBase, ImplementationChoice {
   kind: 'train';
   runDir: string;
   resume: boolean;
@@ -53,7 +59,7 @@ export interface ConditionChoice {
 }
 
 /** Sample a trained run step by step; every step is recorded to `outDir` and streamed as a frame. */
-export interface SampleJob extends JobBase, ConditionChoice {
+export interface SampleJob extends JobBase, ConditionChoice, ImplementationChoice {
   kind: 'sample';
   runDir: string;
   outDir: string;
@@ -68,7 +74,7 @@ export interface SampleJob extends JobBase, ConditionChoice {
 }
 
 /** Guidance scales (columns) x seeds (rows), the same starting noise along each row. */
-export interface SweepJob extends JobBase, ConditionChoice {
+export interface SweepJob extends JobBase, ConditionChoice, ImplementationChoice {
   kind: 'sweep';
   runDir: string;
   outDir: string;
@@ -111,6 +117,7 @@ export function parseJob(value: unknown, where = 'job'): JobSpec {
         steps: int(o, 'steps', at, 1, 10_000_000), batchSize, microBatch: int(o, 'microBatch', at, 1, batchSize),
         learningRate: num(o, 'learningRate', at, 1e-8, 1), seed: int(o, 'seed', at, 0),
         checkpointEvery: int(o, 'checkpointEvery', at, 1), previewEvery: int(o, 'previewEvery', at, 0), logEvery: int(o, 'logEvery', at, 1),
+        impl: optional(o, 'impl', () => path('impl')),
       };
       return job;
     }
@@ -119,13 +126,13 @@ export function parseJob(value: unknown, where = 'job'): JobSpec {
         kind, backend, runDir: path('runDir'), outDir: path('outDir'), ...conditionChoice(o, at),
         sampler: oneOf(o, 'sampler', ['ddpm', 'ddim'] as const, at), steps: int(o, 'steps', at, 1, 100_000), eta: num(o, 'eta', at, 0, 1),
         spacing: oneOf(o, 'spacing', SPACINGS, at), guidance: num(o, 'guidance', at, -100, 100), n: int(o, 'n', at, 1, 64),
-        seed: int(o, 'seed', at, 0), weights: oneOf(o, 'weights', ['ema', 'raw'] as const, at),
+        seed: int(o, 'seed', at, 0), weights: oneOf(o, 'weights', ['ema', 'raw'] as const, at), impl: optional(o, 'impl', () => path('impl')),
       };
     case 'sweep':
       return {
         kind, backend, runDir: path('runDir'), outDir: path('outDir'), ...conditionChoice(o, at),
         scales: numberList(o, 'scales', at, { min: -100, max: 100, maxLength: 32 }), seeds: int(o, 'seeds', at, 1, 64),
-        steps: int(o, 'steps', at, 1, 100_000), seed: int(o, 'seed', at, 0),
+        steps: int(o, 'steps', at, 1, 100_000), seed: int(o, 'seed', at, 0), impl: optional(o, 'impl', () => path('impl')),
       };
     case 'forward': {
       const T = int(o, 'T', at, 2, 100_000);
