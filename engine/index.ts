@@ -25,3 +25,8 @@ export { sweepRun, sweepRows, type SweepRequest } from './train/sweep';
 export { evaluateRun, type EvalReport } from './eval/evaluate';
 export { readManifest, writeManifest, type RunManifest } from './run/manifest';
 export { loadClipTextEncoder, type ClipTextEncoder } from './text/clip';
+export { loadImplementation, suggestExport } from './user/load';
+export { assertTensorLike, checkBetasOutput, checkTimestepsOutput } from './user/validate';
+export { userCodeError, userFrames } from './user/userError';
+export { scheduleTables, samplingTimesteps, samplerStep, forwardNoiser, sampleWith } from './user/resolve';
+export * from './user/types';

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { type DiffusionLensApi, makeApi } from './api';
 import { checkImplementationCommand } from './commands/checkImplementation';
 import { forwardCommand } from './commands/forward';
+import { selectImplementationCommand } from './commands/implementation';
 import { openRunCommand } from './commands/openRun';
 import { register } from './commands/register';
 import { deleteRunCommand, resumeCommand, stopRunCommand } from './commands/runActions';
@@ -43,6 +44,7 @@ export function activate(context: vscode.ExtensionContext): DiffusionLensApi {
     ['diffusionLens.showSchedules', () => schedulesCommand(s)],
     ['diffusionLens.visualizeForward', (a) => forwardCommand(s, a)],
     ['diffusionLens.checkImplementation', () => checkImplementationCommand(s)],
+    ['diffusionLens.selectImplementation', (a) => selectImplementationCommand(s, a)],
     ['diffusionLens.openRun', (a) => openRunCommand(s, a)],
     ['diffusionLens.stopRun', (a) => stopRunCommand(s, a)],
     ['diffusionLens.resumeTraining', (a) => resumeCommand(s, a)],

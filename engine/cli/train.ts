@@ -68,7 +68,9 @@ export function trainCommand(run: Run): Command {
           log(`changing the run's length from ${manifest.training.steps} to ${o.steps} steps`);
           m.training.steps = o.steps;
         }
-        log(`${resuming ? 'run' : 'new run'} ${o.out}: ${m.preset} U-Net (${(m.parameters / 1e6).toFixed(2)}M parameters, ${(m.macsPerSample / 1e6).toFixed(1)}M MACs per sample), ${dataset.name} ${dataset.imageSize}px x${dataset.size}, cond ${m.model.cond}, backend ${backend.backend}`);
+        const userModel = implementation?.impl.createModel || m.implementation?.provided.includes('createModel');
+        const net = userModel ? 'your model (createModel)' : `${m.preset} U-Net (${(m.parameters / 1e6).toFixed(2)}M parameters, ${(m.macsPerSample / 1e6).toFixed(1)}M MACs per sample)`;
+        log(`${resuming ? 'run' : 'new run'} ${o.out}: ${net}, ${dataset.name} ${dataset.imageSize}px x${dataset.size}, cond ${m.model.cond}, backend ${backend.backend}`);
         const controller = new AbortController();
         let interrupts = 0;
         // SIGTERM too: a runner or a background job asks to stop that way (shells may ignore SIGINT there).

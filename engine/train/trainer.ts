@@ -64,7 +64,10 @@ export async function train(runDir: string, manifest: RunManifest, dataset: Data
   const noiser = forwardNoiser(tables, loaded);
   const model = modelForRun(manifest, new Rng(cfg.seed), loaded);
   const vars = model.variables;
-  if (loaded?.impl.createModel) manifest.parameters = vars.reduce((n, v) => n + v.size, 0);
+  if (loaded?.impl.createModel) {
+    manifest.parameters = vars.reduce((n, v) => n + v.size, 0);
+    manifest.macsPerSample = 0; // unknown: the user's network is opaque to us
+  }
   if (loaded && !manifest.implementation) manifest.implementation = { file: loaded.file, provided: [...loaded.provided] };
   const optimizer = new AdamW(vars);
   const ema = new Ema(vars, cfg.emaDecay);

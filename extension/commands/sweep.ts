@@ -9,6 +9,7 @@ import type { RunInfo } from '../runRecords';
 import type { Services } from '../services';
 import { isArgObject, parseArgs } from './args';
 import { conditionFlow } from './condition';
+import { jobImplementation } from './implementation';
 import type { CommandResult } from './result';
 import { hasCheckpoint, requireRunDir, resolveRun } from './runArg';
 
@@ -51,7 +52,7 @@ export async function sweepCommand(s: Services, arg: unknown): Promise<CommandRe
   const outDir = path.join(run.dir, 'sweeps', stamp());
   const job = parseJob({
     kind: 'sweep', backend: settings.backend, runDir: run.dir, outDir, scales: choices.scales, seeds: choices.seeds, prompt: choices.prompt,
-    negativePrompt: a?.negativePrompt, classIndex: choices.classIndex, steps: a?.steps ?? 50, seed: choices.seed,
+    negativePrompt: a?.negativePrompt, classIndex: choices.classIndex, steps: a?.steps ?? 50, seed: choices.seed, ...jobImplementation(s, settings),
   }) as SweepJob;
   const panel = s.panels.create(`Guidance sweep ${run.name}`, settings.runsFolder);
   panel.setHeader(`Guidance sweep: ${run.name}`, [`columns: guidance scale ${job.scales.join(', ')}`, `rows: seeds ${job.seed}..${job.seed + job.seeds - 1}${job.prompt ? `, prompt "${job.prompt}"` : ''}`, `DDIM ${job.steps} steps; record: ${outDir}`]);
