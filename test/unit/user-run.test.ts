@@ -23,6 +23,7 @@ import { inferenceTimesteps } from '../../engine/timesteps';
 import { loadRun } from '../../engine/train/load';
 import { newRunManifest } from '../../engine/train/newRun';
 import { sampleFromRun } from '../../engine/train/sample';
+import { sweepRun } from '../../engine/train/sweep';
 import { train } from '../../engine/train/trainer';
 import { loadImplementation } from '../../engine/user/load';
 import { forwardNoiser, sampleWith, scheduleTables } from '../../engine/user/resolve';
@@ -103,10 +104,10 @@ describe("the user's step and addNoise in the engine's loops", () => {
 describe("training and sampling the user's createModel", () => {
   before(backend);
   const dataset = createShapes({ imageSize: 16, size: 40, seed: 0 });
-  const manifestFor = (dir: string, steps: number) =>
+  const manifestFor = (dir: string, steps: number, cond: 'none' | 'class' = 'none', checkpointEvery = 3) =>
     newRunManifest(dir, dataset, {
-      datasetSpec: 'shapes', preset: 'tiny', cond: 'none', schedule: 'linear', T: 100,
-      training: { steps, batchSize: 4, microBatch: 2, learningRate: 1e-2, warmupSteps: 0, gradClip: 1, emaDecay: 0.9, condDropout: 0, seed: 5, checkpointEvery: 3, previewEvery: 0 },
+      datasetSpec: 'shapes', preset: 'tiny', cond, schedule: 'linear', T: 100,
+      training: { steps, batchSize: 4, microBatch: 2, learningRate: 1e-2, warmupSteps: 0, gradClip: 1, emaDecay: 0.9, condDropout: cond === 'class' ? 0.25 : 0, seed: 5, checkpointEvery, previewEvery: 0 },
     });
 
   it('trains 3 steps with AdamW on the user variables, checkpoints them in order, records the file, and samples the run with them', async () => {
@@ -138,6 +139,47 @@ describe("training and sampling the user's createModel", () => {
     // The loaded variables are the checkpoint's.
     assert.deepEqual(Array.from(await run.model.variables[0].data()), Array.from(W));
     images.dispose();
+    run.dispose();
+  });
+
+  it('resuming a user-model run ends with exactly the weights of an uninterrupted run (variables restored by order)', async () => {
+    const model = await loadImplementation(fixture('tiny-model.ts'));
+    const straight = tmp();
+    await train(straight, manifestFor(straight, 4, 'none', 2), dataset, {}, model);
+    const resumed = tmp();
+    await train(resumed, manifestFor(resumed, 2, 'none', 2), dataset, {}, model);
+    const m = readManifest(resumed);
+    m.training.steps = 4;
+    const result = await train(resumed, m, dataset, {}, model);
+    assert.equal(result.resumedFrom, 2);
+    const [a, b] = [readCheckpoint(straight, 4).sections, readCheckpoint(resumed, 4).sections];
+    assert.ok(maxAbsDiff(a.weights!, b.weights!) < 1e-7 && maxAbsDiff(a.adamV!, b.adamV!) < 1e-9);
+  });
+
+  it('a class-conditioned user model with the user step and timesteps drives a guidance sweep', async () => {
+    const both = path.join(tmp(), 'both.ts');
+    fs.writeFileSync(both, `export { createModel } from ${JSON.stringify(fixture('tiny-model.ts'))};\nexport { step, timesteps } from ${JSON.stringify(fixture('ddim.ts'))};\n`);
+    const impl = await loadImplementation(both);
+    assert.deepEqual(impl.provided, ['timesteps', 'step', 'createModel']);
+    const dir = tmp();
+    await train(dir, manifestFor(dir, 3, 'class'), dataset, {}, impl);
+    const run = loadRun(dir, 'ema', impl);
+    const columns: number[] = [];
+    const result = await sweepRun(run, { scales: [0, 3], rows: [{ classIndex: 0 }, { classIndex: 1 }], seed: 0, steps: 3, onColumn: (col) => void columns.push(col) });
+    assert.deepEqual(result.grid.shape, [4, 16, 16, dataset.channels]);
+    assert.deepEqual(columns, [0, 1]);
+    result.grid.dispose();
+    run.dispose();
+  });
+
+  it('a run trained with the user\'s betas, sampled without them, is sampled with a warning that says so', async () => {
+    const ddim = await loadImplementation(fixture('ddim.ts'));
+    const dir = tmp();
+    await train(dir, manifestFor(dir, 3), dataset, {}, ddim);
+    assert.deepEqual(readManifest(dir).implementation?.provided, ['betas', 'addNoise', 'timesteps', 'step']);
+    const run = loadRun(dir);
+    assert.equal(run.warnings.length, 1);
+    assert.match(run.warnings[0], /trained with the betas\(\) of .*ddim\.ts; without it the reference 'linear' schedule is used/);
     run.dispose();
   });
 
