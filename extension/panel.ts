@@ -2,11 +2,12 @@
  * A panel's host side: builds its HTML (strict CSP with a nonce, resources only from the extension's
  * dist/webview and the runs folder), forwards frames with flow control, validates what the panel sends.
  * Frames: one in flight until the panel acknowledges it, only the newest kept meanwhile (LatestWins).
- * It shows the frames of x_t and predicted x0, sweep cells, a picture, the job status and the schedule
- * plots; the trajectory player, heatmaps and dashboards are still to come (issue 5).
+ * It shows the frames of x_t and predicted x0, sweep cells, a picture, the job status, the schedule
+ * plots and the doctor's findings; the trajectory player, heatmaps and dashboards are still to come (issue 5).
  */
 import * as vscode from 'vscode';
-import { type CellMessage, type FrameMessage, type HeaderMessage, LatestWins, type PanelFrameMessage, type SchedulesMessage, type StatusMessage, type ToPanel, parseFromPanel } from '../engine/protocol';
+import type { DoctorReport } from '../engine/doctor/types';
+import { type CellMessage, type DoctorMessage, type FrameMessage, type HeaderMessage, LatestWins, type PanelFrameMessage, type SchedulesMessage, type StatusMessage, type ToPanel, parseFromPanel } from '../engine/protocol';
 import type { Log } from './log';
 import { makeNonce, panelHtml } from './panelHtml';
 
@@ -32,6 +33,7 @@ export class LensPanel {
   private status: StatusMessage | undefined;
   private picture: ToPanel | undefined;
   private schedulesShown: SchedulesMessage | undefined;
+  private doctorShown: DoctorMessage | undefined;
   private readonly cells = new Map<string, CellMessage>();
   private disposed = false;
   readonly stats: PanelStats;
@@ -80,6 +82,12 @@ export class LensPanel {
     this.post(msg);
   }
 
+  /** Check My Implementation's findings; kept so a rebuilt webview gets them again. */
+  showDoctor(file: string, report: DoctorReport): void {
+    this.doctorShown = { type: 'doctor', file, report };
+    this.post(this.doctorShown);
+  }
+
   frame(frame: FrameMessage): void {
     if (this.disposed) return;
     this.stats.framesOffered++;
@@ -120,7 +128,7 @@ export class LensPanel {
     if (msg.type === 'ready') {
       // First load, or the webview was rebuilt: send the whole state again, and the newest frame.
       this.stats.ready = true;
-      for (const m of [this.header, this.status, this.schedulesShown, this.picture, ...this.cells.values()]) if (m) this.post(m);
+      for (const m of [this.header, this.status, this.schedulesShown, this.doctorShown, this.picture, ...this.cells.values()]) if (m) this.post(m);
       this.gate.reset(this.latest);
     } else if (msg.type === 'frameShown') {
       this.stats.framesShown++;

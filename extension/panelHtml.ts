@@ -37,10 +37,18 @@ img { image-rendering: pixelated; max-width: 100%; } #error { color: var(--vscod
 .legend { display: flex; gap: 16px; margin: 8px 0; } .legend label { display: flex; align-items: center; gap: 4px; cursor: pointer; }
 .swatch { display: inline-block; width: 0.8em; height: 0.8em; margin-right: 0.4em; vertical-align: middle; }
 .tooltip .value { font-family: var(--vscode-editor-font-family); }
+#doctor .findings { list-style: none; padding: 0; } .finding { border-left: 3px solid var(--vscode-panel-border); padding: 4px 12px; margin: 12px 0; }
+.finding[data-severity=error] { border-color: var(--vscode-errorForeground); } .finding[data-severity=warning] { border-color: var(--vscode-editorWarning-foreground, #cca700); }
+.finding .head { display: flex; gap: 8px; align-items: baseline; } .finding .severity, .finding .export { color: var(--vscode-descriptionForeground); }
+.finding[data-severity=error] .icon { color: var(--vscode-errorForeground); } .finding[data-severity=warning] .icon { color: var(--vscode-editorWarning-foreground, #cca700); }
+.comparison { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; } .comparison dt { color: var(--vscode-descriptionForeground); } .comparison dd { margin: 0; }
+.finding .values, #doctor .notes { color: var(--vscode-descriptionForeground); font-size: 0.9em; } .finding .chart { max-width: 640px; margin: 8px 0; } .finding .plot { position: relative; height: 220px; }
+#doctor .summary[data-verdict=error] { color: var(--vscode-errorForeground); } #doctor .passed summary { color: var(--vscode-testing-iconPassed, #73c991); }
 </style></head>
 <body><h1 id="title"></h1><ul id="lines"></ul><p id="status"></p>
 <section id="schedules" hidden><div class="legend" role="group" aria-label="schedules shown"></div><div class="charts"></div></section>
 <section id="frame" hidden><p id="frameInfo"></p><h2>x<sub>t</sub></h2><div id="xGrid" class="grid"></div><h2>predicted x<sub>0</sub></h2><div id="x0Grid" class="grid"></div></section>
+<section id="doctor" hidden></section>
 <section id="sweep" hidden><h2>guidance sweep</h2><div id="cells" class="grid"></div></section>
 <figure id="picture" hidden><img alt=""><figcaption></figcaption></figure><p id="error"></p>
 <script nonce="${nonce}" src="${scriptUri}"></script></body></html>`;

@@ -2,9 +2,10 @@
  * The panel script (browser). Validates every message with the shared protocol, draws image batches
  * straight from the Float32Array payloads (no PNG round trip), and acknowledges each drawn frame so the
  * extension sends the next; a rejected message is reported back and the panel keeps working.
- * The schedule plots live in schedules.ts; the trajectory player and the other panels of issue 5 are to come.
+ * The schedule plots live in schedules.ts, the doctor's findings in doctor.ts; the trajectory player and the other panels of issue 5 are to come.
  */
 import { type CellMessage, type PanelFrameMessage, type TensorPayload, type ToPanel, parseToPanel } from '../engine/protocol';
+import { showDoctor } from './doctor';
 import { showSchedules } from './schedules';
 import { StateStore, type VsCodeApi } from './state';
 
@@ -53,6 +54,9 @@ function handle(msg: ToPanel): void {
       break;
     case 'schedules':
       showSchedules(msg, $('schedules'), state);
+      break;
+    case 'doctor':
+      showDoctor(msg, $('doctor'));
       break;
   }
 }

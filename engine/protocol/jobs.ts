@@ -12,7 +12,7 @@ export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] a
 export type BackendChoiceName = (typeof BACKEND_CHOICES)[number];
 export const CONDITIONINGS = ['none', 'class', 'text', 'clip'] as const;
 export type ConditioningName = (typeof CONDITIONINGS)[number];
-export const JOB_KINDS = ['train', 'sample', 'sweep', 'forward'] as const;
+export const JOB_KINDS = ['train', 'sample', 'sweep', 'forward', 'doctor'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 interface JobBase {
@@ -96,7 +96,20 @@ export interface ForwardJob extends JobBase {
   seed: number;
 }
 
-export type JobSpec = TrainJob | SampleJob | SweepJob | ForwardJob;
+/** Run the doctor's checks on the user's implementation file; the report is sent as a doctorReport message. */
+export interface DoctorJob extends JobBase {
+  kind: 'doctor';
+  outDir: string;
+  /** absolute path of the user's .ts/.js implementation file */
+  file: string;
+  /** training timesteps handed to betas(T) */
+  T: number;
+  /** sampling steps handed to timesteps() */
+  steps: number;
+  seed: number;
+}
+
+export type JobSpec = TrainJob | SampleJob | SweepJob | ForwardJob | DoctorJob;
 
 const PROMPT_MAX = 500;
 
@@ -134,6 +147,10 @@ export function parseJob(value: unknown, where = 'job'): JobSpec {
         scales: numberList(o, 'scales', at, { min: -100, max: 100, maxLength: 32 }), seeds: int(o, 'seeds', at, 1, 64),
         steps: int(o, 'steps', at, 1, 100_000), seed: int(o, 'seed', at, 0), impl: optional(o, 'impl', () => path('impl')),
       };
+    case 'doctor': {
+      const T = int(o, 'T', at, 2, 100_000);
+      return { kind, backend, outDir: path('outDir'), file: path('file'), T, steps: int(o, 'steps', at, 2, T), seed: int(o, 'seed', at, 0) };
+    }
     case 'forward': {
       const T = int(o, 'T', at, 2, 100_000);
       return {

@@ -4,6 +4,8 @@
  * then, keeping just the newest in between (see LatestWins), so a slow panel never builds a queue.
  */
 import { type Fields, ProtocolError, describeValue, int, oneOf, record, str, stringList, tag } from './check';
+import type { DoctorReport } from '../doctor/types';
+import { parseDoctorReport } from './doctor';
 import { type CellMessage, type FrameMessage, parseCell, parseFrame } from './runner';
 
 export type JobState = 'starting' | 'running' | 'completed' | 'cancelled' | 'failed';
@@ -43,7 +45,14 @@ export interface SchedulesMessage {
   T: number;
   schedules: ScheduleCurves[];
 }
-export type ToPanel = HeaderMessage | StatusMessage | PictureMessage | PanelFrameMessage | CellMessage | SchedulesMessage;
+/** Check My Implementation: the doctor's findings for the user's file. */
+export interface DoctorMessage {
+  type: 'doctor';
+  /** the checked file, for the heading */
+  file: string;
+  report: DoctorReport;
+}
+export type ToPanel = HeaderMessage | StatusMessage | PictureMessage | PanelFrameMessage | CellMessage | SchedulesMessage | DoctorMessage;
 
 export interface PanelReadyMessage {
   type: 'ready';
@@ -60,7 +69,7 @@ export interface PanelErrorMessage {
 }
 export type FromPanel = PanelReadyMessage | FrameShownMessage | PanelErrorMessage;
 
-const TO_PANEL = ['header', 'status', 'picture', 'frame', 'cell', 'schedules'] as const;
+const TO_PANEL = ['header', 'status', 'picture', 'frame', 'cell', 'schedules', 'doctor'] as const;
 const FROM_PANEL = ['ready', 'frameShown', 'panelError'] as const;
 const STATES = ['starting', 'running', 'completed', 'cancelled', 'failed'] as const;
 
@@ -90,6 +99,8 @@ export function parseToPanel(value: unknown): ToPanel {
       return parseCell(o, at);
     case 'schedules':
       return parseSchedules(o, at);
+    case 'doctor':
+      return { type, file: str(o, 'file', at, { max: 4096 }), report: parseDoctorReport(o.report, `${at}, report`) };
   }
 }
 

@@ -3,6 +3,8 @@
  * `cancel`; the runner answers with a stream ending in exactly one `done` or `error`, then exits.
  */
 import { type Fields, ProtocolError, int, num, oneOf, optional, record, str, stringList, tag } from './check';
+import type { DoctorReport } from '../doctor/types';
+import { parseDoctorReport } from './doctor';
 import { type JobSpec, JOB_KINDS, parseJob } from './jobs';
 import { type TensorPayload, imageBatchField, optionalTensorField, tensorField } from './tensor';
 
@@ -80,6 +82,11 @@ export interface CellMessage {
   label: string;
   image: TensorPayload;
 }
+/** The doctor job's result: findings, passed and skipped checks (engine/doctor/types.ts). */
+export interface DoctorReportMessage {
+  type: 'doctorReport';
+  report: DoctorReport;
+}
 export interface DoneMessage {
   type: 'done';
   kind: JobSpec['kind'];
@@ -104,10 +111,10 @@ export interface ProtocolErrorMessage {
   type: 'protocolError';
   message: string;
 }
-export type FromRunner = ReadyMessage | HeartbeatMessage | BackendMessage | LogMessage | TrainProgressMessage | PreviewMessage | FrameMessage | CellMessage | DoneMessage | ErrorMessage | ProtocolErrorMessage;
+export type FromRunner = ReadyMessage | HeartbeatMessage | BackendMessage | LogMessage | TrainProgressMessage | PreviewMessage | FrameMessage | CellMessage | DoctorReportMessage | DoneMessage | ErrorMessage | ProtocolErrorMessage;
 
 const TO_RUNNER = ['start', 'cancel'] as const;
-const FROM_RUNNER = ['ready', 'heartbeat', 'backend', 'log', 'trainProgress', 'preview', 'frame', 'cell', 'done', 'error', 'protocolError'] as const;
+const FROM_RUNNER = ['ready', 'heartbeat', 'backend', 'log', 'trainProgress', 'preview', 'frame', 'cell', 'doctorReport', 'done', 'error', 'protocolError'] as const;
 
 export function parseToRunner(value: unknown): ToRunner {
   const where = 'message to the runner';
@@ -140,6 +147,8 @@ export function parseFromRunner(value: unknown): FromRunner {
       return parseFrame(o, at);
     case 'cell':
       return parseCell(o, at);
+    case 'doctorReport':
+      return { type, report: parseDoctorReport(o.report, `${at}, report`) };
     case 'done':
       return {
         type, kind: oneOf(o, 'kind', JOB_KINDS, at), status: oneOf(o, 'status', ['completed', 'cancelled'] as const, at),

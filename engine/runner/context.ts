@@ -1,4 +1,5 @@
 /** What a job may do besides computing: report, stream and notice cancellation. */
+import type { DoctorReport } from '../doctor/types';
 import type { CellMessage, DoneMessage, FrameMessage, TrainProgressMessage } from '../protocol/runner';
 
 export interface JobContext {
@@ -10,6 +11,8 @@ export interface JobContext {
   frame(f: FrameMessage): void;
   /** never dropped: each cell is a different image */
   cell(c: CellMessage): void;
+  /** the doctor job's one result */
+  doctorReport(r: DoctorReport): void;
 }
 
 export type JobOutcome = Omit<DoneMessage, 'type'>;

@@ -8,6 +8,7 @@ import { type JobSpec, type ToRunner, parseToRunner } from '../protocol';
 import { chooseRunnerBackend } from './backendChoice';
 import { Channel } from './channel';
 import type { JobContext, JobOutcome } from './context';
+import { doctorJob } from './doctorJob';
 import { forwardJob } from './forwardJob';
 import { sampleJob } from './sampleJob';
 import { sweepJob } from './sweepJob';
@@ -56,6 +57,7 @@ const JOBS: { [K in JobSpec['kind']]: (job: Extract<JobSpec, { kind: K }>, ctx: 
   sample: sampleJob,
   sweep: sweepJob,
   forward: forwardJob,
+  doctor: doctorJob,
 };
 
 async function run(job: JobSpec): Promise<void> {
@@ -69,6 +71,7 @@ async function run(job: JobSpec): Promise<void> {
       preview: (step, file) => channel.send({ type: 'preview', step, file }),
       frame: (f) => channel.frame(f),
       cell: (c) => channel.send(c),
+      doctorReport: (report) => channel.send({ type: 'doctorReport', report }),
     };
     const outcome = await (JOBS[job.kind] as (job: JobSpec, ctx: JobContext) => Promise<JobOutcome>)(job, ctx);
     await channel.finish({ type: 'done', ...outcome }, 0);
