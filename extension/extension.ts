@@ -43,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): DiffusionLensApi {
     ['diffusionLens.sweep', (a) => sweepCommand(s, a)],
     ['diffusionLens.showSchedules', () => schedulesCommand(s)],
     ['diffusionLens.visualizeForward', (a) => forwardCommand(s, a)],
-    ['diffusionLens.checkImplementation', () => checkImplementationCommand(s)],
+    ['diffusionLens.checkImplementation', (a) => checkImplementationCommand(s, a)],
     ['diffusionLens.selectImplementation', (a) => selectImplementationCommand(s, a)],
     ['diffusionLens.openRun', (a) => openRunCommand(s, a)],
     ['diffusionLens.stopRun', (a) => stopRunCommand(s, a)],

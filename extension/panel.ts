@@ -21,6 +21,8 @@ export interface PanelStats {
   framesShown: number;
   lastStepShown: number;
   cells: number;
+  /** check ids of the doctor findings sent to the panel */
+  findings: string[];
   rejected: string[];
 }
 
@@ -43,7 +45,7 @@ export class LensPanel {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), resourceFolder],
     });
-    this.stats = { title, visible: true, ready: false, framesOffered: 0, framesSent: 0, framesDropped: 0, framesShown: 0, lastStepShown: -1, cells: 0, rejected: [] };
+    this.stats = { title, visible: true, ready: false, framesOffered: 0, framesSent: 0, framesDropped: 0, framesShown: 0, lastStepShown: -1, cells: 0, findings: [], rejected: [] };
     this.gate = new LatestWins((frame) => {
       this.stats.framesSent++;
       void this.panel.webview.postMessage(frame);
@@ -85,6 +87,7 @@ export class LensPanel {
   /** Check My Implementation's findings; kept so a rebuilt webview gets them again. */
   showDoctor(file: string, report: DoctorReport): void {
     this.doctorShown = { type: 'doctor', file, report };
+    this.stats.findings = report.findings.map((f) => f.check);
     this.post(this.doctorShown);
   }
 

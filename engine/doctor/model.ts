@@ -99,11 +99,13 @@ export async function checkModel(ctx: DoctorContext): Promise<void> {
       fix: 'embed t (sinusoidal features, then an MLP) and add it inside every residual block (Ho et al. 2020, appendix B); check that predict passes t on.',
     });
 
-    if (model.predict.length < 3) {
-      results.skip('model.depends-on-cond', 'predict(x, t) takes no cond argument: an unconditional model.');
+    // A model takes a condition when predict declares a third parameter or numClasses adds weights (an embedding).
+    const conditional = impl.createModel({ tf, imageSize: IMAGE_SIZE, channels: CHANNELS, numClasses: NUM_CLASSES });
+    const moreWeights = (conditional.trainableVariables?.length ?? 0) > (model.trainableVariables?.length ?? 0);
+    if (conditional.predict.length < 3 && !moreWeights) {
+      results.skip('model.depends-on-cond', 'predict(x, t) declares no cond parameter and numClasses adds no weights: an unconditional model.');
       return;
     }
-    const conditional = impl.createModel({ tf, imageSize: IMAGE_SIZE, channels: CHANNELS, numClasses: NUM_CLASSES });
     let condGap = 0;
     const dependsOnCond = await withPerturbation(ctx, conditional, async () => {
       const c0 = tf.tensor1d([0, 0], 'int32');

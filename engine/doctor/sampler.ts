@@ -6,9 +6,12 @@
 import { ddimSigma } from '../samplers/ddim';
 import { type DoctorContext, fmt } from './results';
 import { alphaBarAt } from './schedule';
-import { type StepReading, StepProbe, StepShapeError, coefficientsFor, coefficientsMatch, diagnose, fixedStride, referenceCoefficients } from './stepProbe';
+import { type Coefficients, type StepReading, StepProbe, StepShapeError, coefficientsFor, coefficientsMatch, diagnose, fixedStride, referenceCoefficients } from './stepProbe';
 import { Z_BOUND, coefficientTolerance } from './stats';
 import type { Finding } from './types';
+
+/** c0 x0 + c1 eps, with the sign where it belongs */
+const affine = (c: Coefficients) => `${fmt(c.c0)} x0 ${c.c1 < 0 ? '-' : '+'} ${fmt(Math.abs(c.c1))} eps`;
 
 type Pair = [number, number];
 
@@ -93,7 +96,9 @@ async function runStepChecks(ctx: DoctorContext, probe: StepProbe): Promise<Step
   const ddimGap = await readAll(gapped, 0);
   const ignoresEta = [...ddimOne, ...ddimGap].every((r, k) => {
     const same = [...ddpmOne, ...ddpmGap][k];
-    return r.finite && same.finite && Math.abs(r.c0 - same.c0) <= 1e-6 * (1 + Math.abs(same.c0)) && Math.abs(r.c1 - same.c1) <= 1e-6 * (1 + Math.abs(same.c1));
+    // Same coefficients up to rounding, or up to Z_BOUND joint standard errors for a step drawing its own noise.
+    const close = (a: number, b: number, seA: number, seB: number) => Math.abs(a - b) <= 1e-6 * (1 + Math.abs(b)) + Z_BOUND * Math.hypot(seA, seB);
+    return r.finite && same.finite && close(r.c0, same.c0, r.se0, same.se0) && close(r.c1, same.c1, r.se1, same.se1);
   });
   let ddim = false;
   if (ignoresEta) {
@@ -121,7 +126,7 @@ function consistencyFinding(ctx: DoctorContext, r: StepReading, stride: number |
   return {
     severity: 'error', export: 'step',
     message: `Stepping from t = ${r.t} to tPrev = ${r.tPrev}, your step ${assumed ? `behaves as if ${assumed}` : 'matches the reference only when tPrev = t - 1'}: it does not use the tPrev it is given. With any other timestep list (fewer steps, other spacing, img2img) every step lands at the wrong noise level. This is the diffusers bug of computing prev_timestep by a fixed stride instead of reading it from the list.`,
-    expected: `x_prev = ${fmt(want.c0)} x0 + ${fmt(want.c1)} eps for t = ${r.t} -> ${r.tPrev}`, measured: `${fmt(r.c0)} x0 + ${fmt(r.c1)} eps`,
+    expected: `x_prev = ${affine(want)} for t = ${r.t} -> ${r.tPrev}`, measured: `${affine(r)}`,
     evidence: { values: { t: r.t, tPrev: r.tPrev, ...(stride !== undefined ? { assumedStride: stride } : {}) } },
     fix: 'read alphaBar_prev as tPrev >= 0 ? alphasCumprod[tPrev] : 1, and use the pair\'s own alpha = alphaBar_t / alphaBar_prev (not alphas[t] or betas[t]) in the DDPM update.',
   };
@@ -130,12 +135,12 @@ function consistencyFinding(ctx: DoctorContext, r: StepReading, stride: number |
 function updateFinding(ctx: DoctorContext, curve: StepReading[], r: StepReading, eta: number): Omit<Finding, 'check'> {
   const want = referenceCoefficients(ctx, r.t, r.tPrev, eta);
   const diagnosis = r.finite ? diagnose(ctx, curve.filter((c) => c.finite)) : undefined;
-  const style = eta === 1 ? 'DDPM (eta = 1: the posterior mean)' : 'DDIM with eta = 0';
+  const style = eta === 1 ? 'DDPM-style, eta = 1: the posterior mean' : 'DDIM, eta = 0';
   const expected = curve.map((c) => referenceCoefficients(ctx, c.t, c.tPrev, eta));
   return {
     severity: 'error', export: 'step',
-    message: `With the noise set to zero, your step from t = ${r.t} to tPrev = ${r.tPrev} (${style}) gives ${r.finite ? `${fmt(r.c0)} x0 + ${fmt(r.c1)} eps` : 'non-finite values'}; the reference update gives ${fmt(want.c0)} x0 + ${fmt(want.c1)} eps (x_t built from a known x0 and eps).${diagnosis ? ` ${diagnosis}` : ''}`,
-    expected: `${fmt(want.c0)} x0 + ${fmt(want.c1)} eps`, measured: r.finite ? `${fmt(r.c0)} x0 + ${fmt(r.c1)} eps` : 'NaN or Infinity',
+    message: `With the noise set to zero, your step from t = ${r.t} to tPrev = ${r.tPrev} (${style}) gives ${r.finite ? `${affine(r)}` : 'non-finite values'}; the reference update gives ${affine(want)} (x_t built from a known x0 and eps).${diagnosis ? ` ${diagnosis}` : ''}`,
+    expected: `${affine(want)}`, measured: r.finite ? `${affine(r)}` : 'NaN or Infinity',
     evidence: {
       values: { t: r.t, tPrev: r.tPrev, eta, ...(diagnosis ? { diagnosis } : {}) },
       plot: {
@@ -170,8 +175,8 @@ async function finalChecks(ctx: DoctorContext, probe: StepProbe, finals: Pair[],
     results.pass('sampler.final-step');
     results.find({
       check: 'sampler.final-alpha', severity: 'warning', export: 'step',
-      message: `After the last step (t = ${r.t} -> tPrev = -1) your step returns ${fmt(r.c0)} x0 + ${fmt(r.c1)} eps: it steps to alphasCumprod[0] = ${fmt(ctx.tables.alphasCumprod[0])} instead of alphaBar = 1, so the sample keeps sqrt(1 - alphasCumprod[0]) = ${fmt(Math.sqrt(1 - ctx.tables.alphasCumprod[0]))} of noise (diffusers' set_alpha_to_one = False).`,
-      expected: '1 x0 + 0 eps (the predicted x0)', measured: `${fmt(r.c0)} x0 + ${fmt(r.c1)} eps`, evidence: { values: { t: r.t, alphasCumprod0: ctx.tables.alphasCumprod[0] } },
+      message: `After the last step (t = ${r.t} -> tPrev = -1) your step returns ${affine(r)}: it steps to alphasCumprod[0] = ${fmt(ctx.tables.alphasCumprod[0])} instead of alphaBar = 1, so the sample keeps sqrt(1 - alphasCumprod[0]) = ${fmt(Math.sqrt(1 - ctx.tables.alphasCumprod[0]))} of noise (diffusers' set_alpha_to_one = False).`,
+      expected: '1 x0 + 0 eps (the predicted x0)', measured: `${affine(r)}`, evidence: { values: { t: r.t, alphasCumprod0: ctx.tables.alphasCumprod[0] } },
       fix: 'use alphaBar_prev = 1 when tPrev = -1 (set_alpha_to_one = True): the last step returns the predicted x0.',
     });
   } else {
@@ -181,9 +186,9 @@ async function finalChecks(ctx: DoctorContext, probe: StepProbe, finals: Pair[],
     results.find({
       check: 'sampler.final-step', severity: 'error', export: 'step',
       message: r.finite
-        ? `The last step (t = ${r.t} -> tPrev = -1) returns ${fmt(r.c0)} x0 + ${fmt(r.c1)} eps; after the last step alphaBar_prev = 1, so the update returns the predicted x0.${diagnosis ? ` ${diagnosis}` : ''}`
+        ? `The last step (t = ${r.t} -> tPrev = -1) returns ${affine(r)}; after the last step alphaBar_prev = 1, so the update returns the predicted x0.${diagnosis ? ` ${diagnosis}` : ''}`
         : `The last step (t = ${r.t} -> tPrev = -1) returns NaN or Infinity: alphasCumprod[-1] is undefined in JavaScript (NaN in arithmetic).`,
-      expected: '1 x0 + 0 eps (the predicted x0)', measured: r.finite ? `${fmt(r.c0)} x0 + ${fmt(r.c1)} eps` : 'NaN or Infinity', evidence: { values: { t: r.t, tPrev: -1 } },
+      expected: '1 x0 + 0 eps (the predicted x0)', measured: r.finite ? `${affine(r)}` : 'NaN or Infinity', evidence: { values: { t: r.t, tPrev: -1 } },
       fix: 'read alphaBar_prev as tPrev >= 0 ? alphasCumprod[tPrev] : 1.',
     });
   }
