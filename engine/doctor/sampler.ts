@@ -83,7 +83,7 @@ async function runStepChecks(ctx: DoctorContext, probe: StepProbe): Promise<Step
   } else {
     stride = fixedStride(ctx, [...ddpmOne, ...ddpmGap]);
     if (stride !== undefined || badOne.length === 0) {
-      results.find({ check: 'timesteps.step-consistency', ...consistencyFinding(ctx, [...badOne, ...badGap][0], stride) });
+      results.find({ check: 'timesteps.step-consistency', ...consistencyFinding(ctx, [...badGap, ...badOne].sort((a, b) => b.t - a.t)[0], stride, [...ddpmOne, ...ddpmGap]) });
       results.skip('sampler.reference-update', 'see timesteps.step-consistency: the update is right for the previous timestep the step assumes.');
     } else {
       results.find({ check: 'sampler.reference-update', ...updateFinding(ctx, ddpmOne, badOne[0], 1) });
@@ -120,14 +120,33 @@ async function runStepChecks(ctx: DoctorContext, probe: StepProbe): Promise<Step
   return { ddim };
 }
 
-function consistencyFinding(ctx: DoctorContext, r: StepReading, stride: number | undefined): Omit<Finding, 'check'> {
+/** The previous timestep a reading's update lands on (-1 = the end): the best fit of all, null when none fits. */
+function assumedPrevious(ctx: DoctorContext, r: StepReading): number | null {
+  const ab = alphaBarAt(ctx.tables, r.t);
+  let best: { p: number; err: number } | undefined;
+  for (let p = r.t - 1; p >= -1; p--) {
+    const c = coefficientsFor(ab, ab, alphaBarAt(ctx.tables, p), r.eta);
+    const err = Math.abs(r.c0 - c.c0) + Math.abs(r.c1 - c.c1);
+    if (coefficientsMatch(ctx, r, c, 8) && (!best || err < best.err)) best = { p, err };
+  }
+  return best ? best.p : null;
+}
+
+function consistencyFinding(ctx: DoctorContext, r: StepReading, stride: number | undefined, readings: StepReading[]): Omit<Finding, 'check'> {
   const want = referenceCoefficients(ctx, r.t, r.tPrev, 1);
+  const sorted = [...readings].sort((a, b) => a.t - b.t || a.tPrev - b.tPrev);
   const assumed = stride === undefined ? undefined : stride === 1 ? 'tPrev = t - 1 (every timestep, as in DDPM\'s Algorithm 2)' : `tPrev = t - ${stride} (a fixed stride, like T // numSteps)`;
   return {
     severity: 'error', export: 'step',
     message: `Stepping from t = ${r.t} to tPrev = ${r.tPrev}, your step ${assumed ? `behaves as if ${assumed}` : 'matches the reference only when tPrev = t - 1'}: it does not use the tPrev it is given. With any other timestep list (fewer steps, other spacing, img2img) every step lands at the wrong noise level. This is the diffusers bug of computing prev_timestep by a fixed stride instead of reading it from the list.`,
     expected: `x_prev = ${affine(want)} for t = ${r.t} -> ${r.tPrev}`, measured: `${affine(r)}`,
-    evidence: { values: { t: r.t, tPrev: r.tPrev, ...(stride !== undefined ? { assumedStride: stride } : {}) } },
+    evidence: {
+      values: { t: r.t, tPrev: r.tPrev, ...(stride !== undefined ? { assumedStride: stride } : {}) },
+      plot: {
+        title: 'Previous timestep: given vs where your step lands', xLabel: 't', yLabel: 'tPrev', x: sorted.map((c) => c.t),
+        series: [{ label: 'tPrev given', values: sorted.map((c) => c.tPrev) }, { label: 'tPrev your step assumes', values: sorted.map((c) => assumedPrevious(ctx, c)) }],
+      },
+    },
     fix: 'read alphaBar_prev as tPrev >= 0 ? alphasCumprod[tPrev] : 1, and use the pair\'s own alpha = alphaBar_t / alphaBar_prev (not alphas[t] or betas[t]) in the DDPM update.',
   };
 }

@@ -72,6 +72,33 @@ describe('doctor: what correct means', () => {
   });
 });
 
+describe('doctor: rounding is not a bug', () => {
+  before(backend);
+
+  it('an addNoise and a step that rebuild alphaBar from betas by a float32 cumulative product pass', async () => {
+    const float32Cumprod = (betas: Float64Array) => {
+      let p = Math.fround(1);
+      return Float64Array.from(betas, (b) => (p = Math.fround(p * Math.fround(1 - b))));
+    };
+    const ref = referenceImplementation();
+    const r = await runDoctor({
+      addNoise: (a) => ref.addNoise!({ ...a, alphasCumprod: float32Cumprod(a.betas) }),
+      step: (a) => ref.step!({ ...a, alphasCumprod: float32Cumprod(a.betas) }),
+    });
+    assert.deepEqual(r.findings.map((f) => f.check), []);
+  });
+
+  it('the expected noise std of eta = 1 is the posterior std: ddimSigma(1)^2 = posteriorVariance on one-step pairs', async () => {
+    const { ddimSigma } = await import('../../engine/samplers/ddim');
+    const { diffusionTables } = await import('../../engine/diffusion');
+    const d = diffusionTables(referenceImplementation().betas!(1000));
+    for (const t of [1, 2, 10, 500, 999]) {
+      const s = ddimSigma(1, d.alphasCumprod[t], d.alphasCumprod[t - 1]);
+      assert.ok(Math.abs(s * s - d.posteriorVariance[t]) <= 1e-12 * d.posteriorVariance[t] + 1e-18, `t=${t}`);
+    }
+  });
+});
+
 describe('doctor: each example bug gets its finding', () => {
   before(backend);
   const cases: [file: string, check: string, severity: 'error' | 'warning', message?: RegExp][] = [
@@ -146,6 +173,19 @@ describe('doctor: statistical checks catch what exact probes cannot', () => {
     const r = await runDoctor({ step: (a) => tf.tidy(() => (a.tPrev < 0 ? tf.mul(ref.step!(a), 0.9) : ref.step!(a))) as tf.Tensor4D });
     assertFinding(r, 'sampler.oracle-recovery', 'error', /mean|std/);
     assertFinding(r, 'sampler.final-step', 'error');
+  });
+
+  it('model.depends-on-cond catches a class-conditional model whose embedding never reaches the output', async () => {
+    const correct = await load('ddpm-correct');
+    const r = await runDoctor({
+      createModel: (a) => {
+        const m = correct.createModel!(a);
+        return { ...m, predict: (x, t, _cond) => m.predict(x, t) };
+      },
+    });
+    assertFinding(r, 'model.depends-on-cond', 'error', /same output for class 0 and class 1/);
+    const fine = await runDoctor({ createModel: correct.createModel });
+    assert.ok(fine.passed.includes('model.depends-on-cond'));
   });
 
   it('a throwing export becomes a <group>.threw finding and the other groups still run', async () => {
