@@ -48,7 +48,7 @@ function evaluate(code: string, file: string): Record<string, unknown> {
   } catch (err) {
     if (err instanceof DlensError) {
       const where = firstUserLocation(err, file);
-      throw where ? new DlensError(err.code, `${err.message.slice(0, -(err.fix.length + 6))} (at ${where})`, err.fix) : err;
+      throw where ? new DlensError(err.code, `${err.problem} (at ${where})`, err.fix) : err;
     }
     throw userCodeError(err, file, `Loading ${path.basename(file)} (its top-level code)`);
   }

@@ -72,6 +72,5 @@ export function checkTimestepsOutput(name: string, value: unknown, T: number): n
 /** Our generic check's message, said about the user's function. */
 function rephrase(err: unknown, name: string): unknown {
   if (!(err instanceof DlensError)) return err;
-  const problem = err.message.slice(0, err.message.length - err.fix.length - ' Fix: '.length);
-  return new DlensError(err.code, `${name} returned a bad value: ${problem}`, err.fix);
+  return new DlensError(err.code, `${name} returned a bad value: ${err.problem}`, err.fix);
 }
