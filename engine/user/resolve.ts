@@ -67,7 +67,8 @@ export function samplerStep(reference: StepFn, tables: DiffusionTables, eta: num
       throw userCodeError(err, loaded.file, `step() at t = ${t}`);
     }
     assertTensorLike(`step() in ${base(loaded)} at t = ${t} (tPrev = ${tPrev})`, out, s.x.shape);
-    return out;
+    // A step that hands back its input (a no-op while debugging) would give the loop a tensor it frees.
+    return out === s.x || out === s.eps ? tf.clone(out) : out;
   };
 }
 

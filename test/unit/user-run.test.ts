@@ -89,6 +89,17 @@ describe("the user's step and addNoise in the engine's loops", () => {
     tf.dispose([xT, theirs, ours, etaZero]);
   });
 
+  it('a step that returns x unchanged (a no-op) leaves x_T as the sample, without freeing it under the loop', async () => {
+    const file = path.join(tmp(), 'noop.ts');
+    fs.writeFileSync(file, 'export function step({ x }: { x: unknown }) {\n  return x;\n}\n');
+    const noop = await loadImplementation(file);
+    const tables = scheduleTables({ name: 'linear', T: 1000 });
+    const xT = new Rng(5).normal([3, 2]);
+    const out = await sampleWith('ddim', 0, mixtureOracle({ weights: [1], means: [[0, 0]], std: 0.5 }, tables), xT, { tables, timesteps: [999, 500, 0], rng: new Rng(0) }, noop);
+    assert.deepEqual(Array.from(await out.data()), Array.from(await xT.data()));
+    tf.dispose([xT, out]);
+  });
+
   it("the user's addNoise, called per example, equals q_sample with one t per example", async () => {
     const tables = scheduleTables({ name: 'linear', T: 1000 }, ddim);
     const x0 = new Rng(3).normal([4, 3, 3, 1]) as tf.Tensor4D;
