@@ -20,10 +20,12 @@ export function userFrames(err: unknown, file: string, max = 8): string[] {
   const stack = (err as Error)?.stack;
   if (typeof stack !== 'string') return [];
   const dir = path.dirname(file) + path.sep;
+  // Our own bundle (dist/runner.js, dist/cli.js) may sit inside the user's folder when they work in a checkout.
+  const ours = [__filename, process.argv[1]].filter((f): f is string => Boolean(f));
   return stack
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l.startsWith('at ') && l.includes(dir) && !l.includes(`${path.sep}node_modules${path.sep}`) && !l.includes('.dlens.js'))
+    .filter((l) => l.startsWith('at ') && l.includes(dir) && !l.includes(`${path.sep}node_modules${path.sep}`) && !l.includes('.dlens.js') && !ours.some((f) => l.includes(`${f}:`)))
     .slice(0, max);
 }
 
