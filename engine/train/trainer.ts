@@ -12,7 +12,7 @@ import { yieldToEventLoop } from '../eventLoop';
 import { Rng } from '../random';
 import type { DenoisingModel } from '../user/model';
 import { forwardNoiser, scheduleTables } from '../user/resolve';
-import { implementationForRun, modelForRun } from '../user/runImplementation';
+import { implementationForRun, implementationRecord, modelForRun } from '../user/runImplementation';
 import type { LoadedImplementation } from '../user/types';
 import { latestGoodCheckpoint, writeCheckpoint } from '../run/checkpoint';
 import { appendLine } from '../run/files';
@@ -68,7 +68,7 @@ export async function train(runDir: string, manifest: RunManifest, dataset: Data
     manifest.parameters = vars.reduce((n, v) => n + v.size, 0);
     manifest.macsPerSample = 0; // unknown: the user's network is opaque to us
   }
-  if (loaded && !manifest.implementation) manifest.implementation = { file: loaded.file, provided: [...loaded.provided] };
+  if (loaded && !manifest.implementation) manifest.implementation = implementationRecord(loaded);
   const optimizer = new AdamW(vars);
   const ema = new Ema(vars, cfg.emaDecay);
 
