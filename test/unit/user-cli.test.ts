@@ -11,7 +11,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dlens-user-cli-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('dlens --impl', () => {
-  it('trains the user model, refuses to sample it without the file, samples it with the file', () => {
+  it('trains the user model, refuses to sample it without the file, samples and evaluates it with the file', () => {
     const run = path.join(dir, 'run');
     const trained = dlens('train', '--impl', fixture('tiny-model.ts'), '--out', run, '--steps', '2', '--batch', '2', '--micro-batch', '2', '--timesteps', '100', '--preview-every', '0', '--json');
     assert.equal(trained.code, 0, trained.stderr);
@@ -28,6 +28,12 @@ describe('dlens --impl', () => {
     assert.equal(withFile.code, 0, withFile.stderr);
     assert.equal(withFile.json().n, 2);
     assert.ok(fs.statSync(path.join(dir, 'b.png')).size > 0);
+
+    const evaluated = dlens('eval', '--run', run, '--impl', fixture('tiny-model.ts'), '--json');
+    assert.equal(evaluated.code, 0, evaluated.stderr);
+    const profile = evaluated.json().lossProfile as { t: number[]; mse: number[] };
+    assert.deepEqual(profile.t, [5, 15, 25, 35, 45, 55, 65, 75, 85, 95], 'bucket centres of T = 100');
+    assert.ok(profile.mse.every((v) => Number.isFinite(v) && v > 0));
   });
 
   it('a missing implementation file is a JSON error with the path and the fix', () => {
