@@ -3,7 +3,7 @@
 //   and the extension host side must stay light (no TensorFlow.js at activation).
 // - runner.js bundles TensorFlow.js and the other pure-JS dependencies, so the packaged extension ships
 //   without the 140 MB of @tensorflow packages; only native packages stay external (sharp, webgpu's
-//   Dawn binary, tfjs-node, the optional CLIP loader), and the .wasm files are copied to dist/wasm,
+//   Dawn binary, tfjs-node, the optional CLIP loader, esbuild for users' implementation files), and the .wasm files are copied to dist/wasm,
 //   where the engine looks first.
 // - webview/panel.js is a browser IIFE (chart.js bundled in, minified).
 import { build } from 'esbuild';
@@ -22,7 +22,8 @@ await build({
   ...node,
   entryPoints: ['engine/runner/main.ts'],
   outfile: 'dist/runner.js',
-  external: ['sharp', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@huggingface/transformers', 'onnxruntime-node'],
+  // esbuild bundles the user's implementation file at run time; its native binary ships in node_modules.
+  external: ['sharp', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@huggingface/transformers', 'onnxruntime-node', 'esbuild'],
 });
 // Minified: the panel script carries chart.js and ships in the .vsix.
 await build({ bundle: true, minify: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, logLevel: 'warning', entryPoints: ['webview/panel.ts'], outfile: 'dist/webview/panel.js' });

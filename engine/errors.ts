@@ -5,12 +5,15 @@
 export class DlensError extends Error {
   readonly fix: string;
   readonly code: string;
+  /** the message without its fix, for wrapping it in more context */
+  readonly problem: string;
 
   constructor(code: string, problem: string, fix: string) {
     super(`${problem} Fix: ${fix}`);
     this.name = 'DlensError';
     this.code = code;
     this.fix = fix;
+    this.problem = problem;
   }
 }
 

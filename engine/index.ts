@@ -29,3 +29,8 @@ export { loadClipTextEncoder, type ClipTextEncoder } from './text/clip';
 export { errorHeatmaps, type ErrorHeatmaps, type ErrorHeatmapOptions } from './eval/errorHeatmap';
 export { lossProfile, type NoisePredictor } from './eval/lossProfile';
 export { viridis } from './eval/viridis';
+export { loadImplementation, suggestExport } from './user/load';
+export { assertTensorLike, checkBetasOutput, checkTimestepsOutput } from './user/validate';
+export { userCodeError, userFrames } from './user/userError';
+export { scheduleTables, samplingTimesteps, samplerStep, forwardNoiser, sampleWith } from './user/resolve';
+export * from './user/types';

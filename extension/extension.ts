@@ -10,6 +10,7 @@ import { checkImplementationCommand } from './commands/checkImplementation';
 import { dashboardCommand } from './commands/dashboard';
 import { forwardCommand } from './commands/forward';
 import { heatmapCommand } from './commands/heatmap';
+import { selectImplementationCommand } from './commands/implementation';
 import { openRunCommand } from './commands/openRun';
 import { register } from './commands/register';
 import { deleteRunCommand, resumeCommand, stopRunCommand } from './commands/runActions';
@@ -46,7 +47,8 @@ export function activate(context: vscode.ExtensionContext): DiffusionLensApi {
     ['diffusionLens.sweep', (a) => sweepCommand(s, a)],
     ['diffusionLens.showSchedules', () => schedulesCommand(s)],
     ['diffusionLens.visualizeForward', (a) => forwardCommand(s, a)],
-    ['diffusionLens.checkImplementation', () => checkImplementationCommand(s)],
+    ['diffusionLens.checkImplementation', (a) => checkImplementationCommand(s, a)],
+    ['diffusionLens.selectImplementation', (a) => selectImplementationCommand(s, a)],
     ['diffusionLens.openRun', (a) => openRunCommand(s, a)],
     ['diffusionLens.stopRun', (a) => stopRunCommand(s, a)],
     ['diffusionLens.resumeTraining', (a) => resumeCommand(s, a)],

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { DoctorReport } from '../engine/doctor/types';
 import type { FromRunner, JobSpec, TrainProgressMessage } from '../engine/protocol';
 import { manifestPath } from '../engine/run/manifest';
 import type { Log } from './log';
@@ -36,6 +37,8 @@ export interface JobResult {
   framesReceived: number;
   /** how long after Stop the runner was gone */
   stopMs?: number;
+  /** a doctor job's report */
+  doctorReport?: DoctorReport;
 }
 
 export interface ActiveJob {
@@ -65,10 +68,10 @@ export class Jobs implements vscode.Disposable {
     return [...this.active.values()];
   }
 
-  /** Jobs working on a run: its training, or sampling/sweeping it; for forward jobs, their output folder. */
+  /** Jobs working on a run: its training, or sampling/sweeping it; for forward and doctor jobs, their output folder. */
   forRun(dir: string): ActiveJob[] {
     const d = path.resolve(dir);
-    return this.list().filter((j) => path.resolve(j.spec.kind === 'forward' ? j.dir : j.spec.runDir) === d);
+    return this.list().filter((j) => path.resolve('runDir' in j.spec ? j.spec.runDir : j.dir) === d);
   }
 
   training(runDir: string): ActiveJob | undefined {
@@ -81,7 +84,7 @@ export class Jobs implements vscode.Disposable {
     const dir = recordDir(spec);
     const label = `${spec.kind} ${path.basename(spec.kind === 'train' ? spec.runDir : dir)}`;
     let stopRequestedAt: number | undefined;
-    const state = { frames: 0, progress: undefined as TrainProgressMessage | undefined };
+    const state = { frames: 0, progress: undefined as TrainProgressMessage | undefined, report: undefined as DoctorReport | undefined };
     const client = new RunnerClient(spec, {
       runnerPath: this.runnerPath, logFile: path.join(dir, 'runner.log'), hangTimeoutMs: ui.hangTimeoutMs,
       onMessage: (msg) => this.onMessage(id, spec, state, msg, ui),
@@ -94,7 +97,7 @@ export class Jobs implements vscode.Disposable {
     const notification = this.showProgress(id, ui.title, client, cancel);
     const done = client.done.then(async (outcome) => {
       await notification;
-      return this.finish(job, outcome, ui, stopRequestedAt);
+      return { ...this.finish(job, outcome, ui, stopRequestedAt), doctorReport: state.report };
     });
     const job: ActiveJob = {
       id, spec, dir, pid: client.pid, startedAt: Date.now(), cancel, done,
@@ -132,7 +135,7 @@ export class Jobs implements vscode.Disposable {
 
   private readonly progressListeners = new Listeners<FromRunner>();
 
-  private onMessage(id: number, spec: JobSpec, state: { frames: number; progress?: TrainProgressMessage }, msg: FromRunner, ui: JobUi): void {
+  private onMessage(id: number, spec: JobSpec, state: { frames: number; progress?: TrainProgressMessage; report?: DoctorReport }, msg: FromRunner, ui: JobUi): void {
     this.progressListeners.emit(id, msg);
     switch (msg.type) {
       case 'trainProgress':
@@ -149,6 +152,10 @@ export class Jobs implements vscode.Disposable {
         break;
       case 'heatmap':
         ui.panel?.heatmap(msg);
+        break;
+      case 'doctorReport':
+        state.report = msg.report;
+        if (spec.kind === 'doctor') ui.panel?.showDoctor(spec.file, msg.report);
         break;
       default:
         break;

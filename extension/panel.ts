@@ -5,10 +5,11 @@
  * A panel with a run record attached (attachRecord) is a trajectory player: it gets every recorded step's
  * statistics as the record grows, and its seeks are answered from the record on disk (FrameSource).
  * Other panel kinds (sweep grid, forward strips, error heatmaps, training dashboard) resend what they
- * hold through `keep`.
+ * hold through `keep`; Check My Implementation shows the doctor's findings.
  */
 import * as vscode from 'vscode';
-import { type CellMessage, type FrameMessage, type HeaderMessage, type HeatmapMessage, LatestWins, type OpenCellMessage, type PanelFrameMessage, type RunSweepMessage, type SchedulesMessage, type StatusMessage, type ToPanel, parseFromPanel } from '../engine/protocol';
+import type { DoctorReport } from '../engine/doctor/types';
+import { type CellMessage, type DoctorMessage, type FrameMessage, type HeaderMessage, type HeatmapMessage, LatestWins, type OpenCellMessage, type PanelFrameMessage, type RunSweepMessage, type SchedulesMessage, type StatusMessage, type ToPanel, parseFromPanel } from '../engine/protocol';
 import { FrameSource } from '../engine/runner/frameSource';
 import type { Log } from './log';
 import { makeNonce, panelHtml } from './panelHtml';
@@ -33,6 +34,8 @@ export interface PanelStats {
   heatmaps: number;
   /** messages posted to the webview, by type (frames excluded: see framesSent) */
   posted: Record<string, number>;
+  /** check ids of the doctor findings sent to the panel */
+  findings: string[];
   rejected: string[];
 }
 
@@ -48,6 +51,7 @@ export class LensPanel {
   private status: StatusMessage | undefined;
   private picture: ToPanel | undefined;
   private schedulesShown: SchedulesMessage | undefined;
+  private doctorShown: DoctorMessage | undefined;
   private readonly cells = new Map<string, CellMessage>();
   /** state a panel kind keeps (sweep grid, strips, dashboard history, heatmaps): sent again whenever the webview is rebuilt */
   private readonly kept = new Map<string, () => ToPanel | undefined>();
@@ -61,7 +65,7 @@ export class LensPanel {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), resourceFolder],
     });
-    this.stats = { title, visible: true, ready: false, framesOffered: 0, framesSent: 0, framesDropped: 0, framesShown: 0, lastStepShown: -1, cells: 0, statsSteps: 0, seeksAnswered: 0, lastStepSought: -1, kept: [], heatmaps: 0, posted: {}, rejected: [] };
+    this.stats = { title, visible: true, ready: false, framesOffered: 0, framesSent: 0, framesDropped: 0, framesShown: 0, lastStepShown: -1, cells: 0, statsSteps: 0, seeksAnswered: 0, lastStepSought: -1, kept: [], heatmaps: 0, posted: {}, findings: [], rejected: [] };
     this.gate = new LatestWins((frame) => {
       this.stats.framesSent++;
       void this.panel.webview.postMessage(frame);
@@ -135,6 +139,13 @@ export class LensPanel {
     return this.panel.webview.asWebviewUri(file).toString();
   }
 
+  /** Check My Implementation's findings; kept so a rebuilt webview gets them again. */
+  showDoctor(file: string, report: DoctorReport): void {
+    this.doctorShown = { type: 'doctor', file, report };
+    this.stats.findings = report.findings.map((f) => f.check);
+    this.post(this.doctorShown);
+  }
+
   frame(frame: FrameMessage): void {
     if (this.disposed) return;
     this.syncRecord();
@@ -195,7 +206,7 @@ export class LensPanel {
     if (msg.type === 'ready') {
       // First load, or the webview was rebuilt: send the whole state again, and the newest frame.
       this.stats.ready = true;
-      for (const m of [this.header, this.status, this.schedulesShown, this.picture, ...this.cells.values(), ...[...this.kept.values()].map((f) => f())]) if (m) this.post(m);
+      for (const m of [this.header, this.status, this.schedulesShown, this.doctorShown, this.picture, ...this.cells.values(), ...[...this.kept.values()].map((f) => f())]) if (m) this.post(m);
       this.stats.statsSteps = 0;
       this.syncRecord();
       this.gate.reset(this.latest);

@@ -73,6 +73,13 @@ button.cell:focus-visible, button.cell:hover:not(:disabled) { outline: 2px solid
 .profile-t { grid-column: 2; display: flex; justify-content: space-between; font-size: 0.85em; color: var(--vscode-descriptionForeground); }
 .previews { display: flex; gap: 16px; flex-wrap: wrap; } .previews img { min-width: 256px; }
 input[type=range] { accent-color: var(--vscode-focusBorder); vertical-align: middle; }
+#doctor .findings { list-style: none; padding: 0; } .finding { border-left: 3px solid var(--vscode-panel-border); padding: 4px 12px; margin: 12px 0; }
+.finding[data-severity=error] { border-color: var(--vscode-errorForeground); } .finding[data-severity=warning] { border-color: var(--vscode-editorWarning-foreground, #cca700); }
+.finding .head { display: flex; gap: 8px; align-items: baseline; } .finding .severity, .finding .export { color: var(--vscode-descriptionForeground); }
+.finding[data-severity=error] .icon { color: var(--vscode-errorForeground); } .finding[data-severity=warning] .icon { color: var(--vscode-editorWarning-foreground, #cca700); }
+.comparison { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; } .comparison dt { color: var(--vscode-descriptionForeground); } .comparison dd { margin: 0; }
+.finding .values, #doctor .notes { color: var(--vscode-descriptionForeground); font-size: 0.9em; } .finding .chart { max-width: 640px; margin: 8px 0; } .finding .plot { position: relative; height: 220px; }
+#doctor .summary[data-verdict=error] { color: var(--vscode-errorForeground); } #doctor .passed summary { color: var(--vscode-testing-iconPassed, #73c991); }
 </style></head>
 <body><h1 id="title"></h1><ul id="lines"></ul><p id="status"></p>
 <section id="schedules" hidden><div class="legend" role="group" aria-label="schedules shown"></div><div class="charts"></div></section>
@@ -92,6 +99,7 @@ input[type=range] { accent-color: var(--vscode-focusBorder); vertical-align: mid
 <div class="charts"><figure class="chart" data-chart="loss"><canvas role="img"></canvas></figure><figure class="chart" data-chart="lr"><canvas role="img"></canvas></figure><figure class="chart" data-chart="throughput"><canvas role="img"></canvas></figure></div>
 <h2>loss by timestep over training</h2><div class="profile"><div class="profile-axis"><span class="first"></span><span class="last"></span></div><canvas id="profileMap" role="img"></canvas><div class="profile-t"><span>t = 0</span><span>t = T</span></div></div><div class="profile-legend"></div>
 <h2>previews</h2><div class="previews"><figure data-kind="ema" hidden><img alt="samples from the EMA weights"><figcaption></figcaption></figure><figure data-kind="raw" hidden><img alt="samples from the raw weights"><figcaption></figcaption></figure></div></section>
+<section id="doctor" hidden></section>
 <figure id="picture" hidden><img alt=""><figcaption></figcaption></figure><p id="error"></p>
 <script nonce="${nonce}" src="${scriptUri}"></script></body></html>`;
 }

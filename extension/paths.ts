@@ -9,6 +9,14 @@ export function resolveRunsFolder(setting: string, workspaceFolder: string | und
   return path.resolve(workspaceFolder, value || path.join('.diffusion-lens', 'runs'));
 }
 
+/** The implementation setting as an absolute path (relative = from the first workspace folder); undefined when unset. */
+export function resolveImplementationPath(setting: string, workspaceFolder: string | undefined): string | undefined {
+  const value = setting.trim();
+  if (!value) return undefined;
+  if (path.isAbsolute(value)) return path.normalize(value);
+  return path.resolve(workspaceFolder ?? process.cwd(), value);
+}
+
 /** Sample, sweep and forward outputs of runs live in the run; forward-process strips (no run) here. Dot-folders are not runs. */
 export function forwardFolder(runsFolder: string): string {
   return path.join(runsFolder, '.forward');

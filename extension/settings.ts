@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import { BACKEND_CHOICES, type BackendChoiceName } from '../engine/protocol';
 import { PRESET_NAMES, type PresetName } from '../engine/nn/presets';
-import { resolveRunsFolder } from './paths';
+import { resolveImplementationPath, resolveRunsFolder } from './paths';
+import { implementationRestriction } from './trust';
 
 export interface Settings {
   backend: BackendChoiceName;
@@ -10,6 +11,10 @@ export interface Settings {
   defaultDataset: string;
   defaultModelPreset: PresetName;
   previewInterval: number;
+  /** the user's implementation file (absolute) for train/sample/sweep jobs; never set in Restricted Mode */
+  implementation?: string;
+  /** why a configured implementation is not used (Restricted Mode) */
+  implementationIgnored?: string;
 }
 
 /** `fallbackFolder` is used without a workspace folder (the extension's global storage). */
@@ -27,5 +32,13 @@ export function readSettings(fallbackFolder: string): Settings {
     defaultDataset: c.get<string>('defaultDataset', 'shapes') || 'shapes',
     defaultModelPreset: (PRESET_NAMES as readonly string[]).includes(preset) ? (preset as PresetName) : 'tiny',
     previewInterval: Number.isInteger(interval) && interval >= 0 ? interval : 200,
+    ...implementationSetting(c.get<string>('implementation', ''), folder),
   };
+}
+
+/** Workspace code runs only in a trusted workspace (package.json lists the setting as restricted too). */
+function implementationSetting(value: string, folder: string | undefined): Pick<Settings, 'implementation' | 'implementationIgnored'> {
+  const file = resolveImplementationPath(value, folder);
+  const ignored = implementationRestriction(vscode.workspace.isTrusted, file);
+  return ignored ? { implementationIgnored: ignored } : { implementation: file };
 }

@@ -10,6 +10,7 @@ import type { RunManifest } from '../engine/run/manifest';
 import { cellSample, sweepRowLabels } from '../engine/train/sweepRows';
 import type { JobResult } from './jobs';
 import type { LensPanel, PanelRequest } from './panel';
+import { jobImplementation } from './commands/implementation';
 import { stamp } from './paths';
 import type { Services } from './services';
 
@@ -58,8 +59,10 @@ export class SweepPanel {
     }
     const { dir, name, manifest: m } = this.run;
     const outDir = path.join(dir, 'sweeps', stamp());
+    const settings = this.s.settings();
     const job = parseJob({
-      kind: 'sweep', backend: this.s.settings().backend, runDir: dir, outDir, scales: choice.scales, seeds: choice.prompts?.length ?? choice.seeds, prompts: choice.prompts,
+      ...jobImplementation(this.s, settings),
+      kind: 'sweep', backend: settings.backend, runDir: dir, outDir, scales: choice.scales, seeds: choice.prompts?.length ?? choice.seeds, prompts: choice.prompts,
       prompt: choice.prompt, negativePrompt: choice.negativePrompt, classIndex: choice.classIndex, steps: choice.steps, seed: choice.seed,
     }) as SweepJob;
     this.shown = job;

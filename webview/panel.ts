@@ -4,12 +4,13 @@
  * extension sends the next; a rejected message is reported back and the panel keeps working.
  * The schedule plots live in schedules.ts (with the forward-process strips of forwardStrip.ts), the guidance
  * sweep grid in sweep.ts, the trajectory player (frames, seeks, statistics) in trajectory/, the error
- * heatmaps in heatmaps.ts, the training dashboard in dashboard.ts.
+ * heatmaps in heatmaps.ts, the training dashboard in dashboard.ts, the doctor's findings in doctor.ts.
  */
 import { type JobState, type ToPanel, parseToPanel } from '../engine/protocol';
 import { showForwardStrip } from './forwardStrip';
 import { showDashboardMetrics, showDashboardPreview } from './dashboard';
 import { showHeatmap } from './heatmaps';
+import { showDoctor } from './doctor';
 import { showSchedules } from './schedules';
 import { StateStore, type VsCodeApi } from './state';
 import { SweepView } from './sweep';
@@ -96,6 +97,9 @@ function handle(msg: ToPanel): void {
       break;
     case 'trainPreview':
       showDashboardPreview(msg, $('dashboard'));
+      break;
+    case 'doctor':
+      showDoctor(msg, $('doctor'));
       break;
   }
 }

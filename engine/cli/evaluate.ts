@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { initBackend } from '../backend';
 import { evaluateRun } from '../eval/evaluate';
 import { loadRun } from '../train/load';
+import { loadImplementation } from '../user/load';
 import { integer, numberList } from './options';
 import { type Run, emit, table } from './output';
 
@@ -14,12 +15,15 @@ export function evalCommand(run: Run): Command {
     .option('--steps <N>', 'DDIM steps', integer(1), 50)
     .option('--judge-steps <N>', 'training steps of the judge classifier (class models; cached in the run)', integer(1), 600)
     .option('--seed <s>', 'random seed', integer(0), 0)
+    .option('--impl <file>', 'your implementation module (.ts/.js) the run was trained with: its model, schedule, addNoise, timesteps and step')
     .option('--backend <name>', 'auto, tensorflow, webgpu, wasm or cpu')
     .option('--json', 'print one JSON object', false)
     .action((o) =>
       run(async () => {
         await initBackend(o.backend);
-        const loaded = loadRun(o.run);
+        const implementation = o.impl ? await loadImplementation(o.impl) : undefined;
+        const loaded = loadRun(o.run, 'ema', implementation);
+        for (const w of [...(implementation?.warnings ?? []), ...loaded.warnings]) process.stderr.write(`warning: ${w}\n`);
         const report = await evaluateRun(o.run, loaded, { scales: o.guidance, n: o.n, steps: o.steps, seed: o.seed, judgeSteps: o.judgeSteps, log: (msg) => process.stderr.write(msg + '\n') });
         loaded.dispose();
         emit(o.json, report, () => {

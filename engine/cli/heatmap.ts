@@ -3,6 +3,7 @@ import { initBackend } from '../backend';
 import { saveHeatmapGrid } from '../eval/heatmapGrid';
 import { type RunHeatmaps, runHeatmaps } from '../eval/heatmapRun';
 import type { ModelRef } from '../protocol/jobs';
+import { loadImplementation } from '../user/load';
 import { integer, integerList } from './options';
 import { type Run, emit, table } from './output';
 
@@ -25,14 +26,16 @@ export function heatmapCommand(run: Run): Command {
     .option('--seed <s>', 'picks the images and the noise; the same for both models', integer(0), 0)
     .option('--out <file>', 'PNG grid to write', 'heatmap.png')
     .option('--backend <name>', 'auto, tensorflow, webgpu, wasm or cpu')
+    .option('--impl <file>', 'the implementation module the run was trained with (.ts/.js)')
     .option('--json', 'print one JSON object', false)
     .action((o) =>
       run(async () => {
         await initBackend(o.backend);
         const refs: ModelRef[] = [{ runDir: o.run, weights: o.weights, step: o.step }];
         if (o.compare || o.compareStep !== undefined || o.compareWeights) refs.push({ runDir: o.compare ?? o.run, weights: o.compareWeights ?? o.weights, step: o.compareStep });
+        const implementation = o.impl ? await loadImplementation(o.impl) : undefined;
         const models: RunHeatmaps[] = [];
-        for (const ref of refs) models.push(await runHeatmaps(ref, { timesteps: o.t, count: o.count, seed: o.seed }));
+        for (const ref of refs) models.push(await runHeatmaps(ref, { timesteps: o.t, count: o.count, seed: o.seed }, implementation));
         const range = await saveHeatmapGrid(models.map((m) => m.result), o.out);
         const result = {
           out: o.out, timesteps: o.t, errorRange: range,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** `dlens`: the engine from the command line. Every command has --help; --json prints one JSON object. */
 import { Command } from 'commander';
+import { doctorCommand } from './doctor';
 import { forwardCommand } from './forward';
 import { heatmapCommand } from './heatmap';
 import { oracleCommand } from './oracle';
@@ -20,12 +21,12 @@ async function run(fn: (json: boolean) => Promise<void> | void, json: boolean): 
 }
 
 const program = new Command('dlens')
-  .description('Diffusion Lens engine: schedules, timesteps, exact-oracle sampling, forward process')
+  .description('Diffusion Lens engine: schedules, timesteps, exact-oracle sampling, forward process, implementation checks')
   .version(require('../../package.json').version)
   .showHelpAfterError('(run with --help for usage)')
   .showSuggestionAfterError(true);
 
-for (const make of [trainCommand, sampleCommand, sweepCommand, evalCommand, heatmapCommand, scheduleCommand, timestepsCommand, oracleCommand, forwardCommand, backendCommand]) {
+for (const make of [trainCommand, sampleCommand, sweepCommand, evalCommand, heatmapCommand, scheduleCommand, timestepsCommand, oracleCommand, forwardCommand, doctorCommand, backendCommand]) {
   program.addCommand(make(run).showHelpAfterError('(run with --help for usage)'));
 }
 

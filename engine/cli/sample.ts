@@ -4,6 +4,7 @@ import { saveGrid } from '../image';
 import { loadRun } from '../train/load';
 import { sampleFromRun } from '../train/sample';
 import { SPACINGS } from '../timesteps';
+import { loadImplementation } from '../user/load';
 import { integer, number } from './options';
 import { type Run, emit } from './output';
 
@@ -19,6 +20,7 @@ export function samplingOptions(cmd: Command): Command {
     .option('--class <k>', 'class index (class models)', integer(-1))
     .addOption(new Option('--weights <which>', 'EMA or raw weights').choices(['ema', 'raw']).default('ema'))
     .option('--seed <s>', 'random seed', integer(0), 0)
+    .option('--impl <file>', 'your implementation module (.ts/.js): its betas, timesteps, step and createModel replace the reference ones')
     .option('--backend <name>', 'auto, tensorflow, webgpu, wasm or cpu')
     .option('--json', 'print one JSON object', false);
 }
@@ -32,7 +34,9 @@ export function sampleCommand(run: Run): Command {
     .action((o) =>
       run(async () => {
         await initBackend(o.backend);
-        const loaded = loadRun(o.run, o.weights);
+        const implementation = o.impl ? await loadImplementation(o.impl) : undefined;
+        for (const w of implementation?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+        const loaded = loadRun(o.run, o.weights, implementation);
         const { images, warnings } = await sampleFromRun(loaded, { sampler: o.sampler, steps: o.steps, eta: o.eta, spacing: o.spacing, guidance: o.guidance, prompt: o.prompt, negativePrompt: o.negativePrompt, classIndex: o.class, perClass: o.perClass, n: o.n, seed: o.seed });
         for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
         await saveGrid(images, o.out, { scale: loaded.manifest.dataset.imageSize < 32 ? 2 : 1, columns: o.perClass });

@@ -4,6 +4,7 @@ import { saveGrid } from '../image';
 import { loadRun } from '../train/load';
 import { sweepRun } from '../train/sweep';
 import { sweepRows } from '../train/sweepRows';
+import { loadImplementation } from '../user/load';
 import { integer, numberList } from './options';
 import { type Run, emit } from './output';
 
@@ -20,12 +21,15 @@ export function sweepCommand(run: Run): Command {
     .option('--steps <N>', 'DDIM steps', integer(1), 50)
     .option('--seed <s>', 'first seed', integer(0), 0)
     .option('--out <file>', 'PNG grid to write', 'sweep.png')
+    .option('--impl <file>', 'your implementation module (.ts/.js): its betas, timesteps, step and createModel replace the reference ones')
     .option('--backend <name>', 'auto, tensorflow, webgpu, wasm or cpu')
     .option('--json', 'print one JSON object', false)
     .action((o) =>
       run(async () => {
         await initBackend(o.backend);
-        const loaded = loadRun(o.run);
+        const implementation = o.impl ? await loadImplementation(o.impl) : undefined;
+        for (const w of implementation?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+        const loaded = loadRun(o.run, 'ema', implementation);
         try {
           const prompts: string[] | undefined = o.prompts ? String(o.prompts).split(';').map((p: string) => p.trim()) : undefined;
           const rows = sweepRows(loaded.manifest, o.seeds, { prompt: o.prompt, prompts, negativePrompt: o.negativePrompt, classIndex: o.class });

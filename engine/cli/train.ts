@@ -10,6 +10,7 @@ import { SCHEDULE_NAMES } from '../schedules';
 import { clipEncoder } from '../train/clipConditioning';
 import { newRunManifest } from '../train/newRun';
 import { train } from '../train/trainer';
+import { loadImplementation } from '../user/load';
 import { integer, number } from './options';
 import { type Run, emit } from './output';
 
@@ -40,6 +41,7 @@ export function trainCommand(run: Run): Command {
     .option('--checkpoint-every <n>', 'steps between checkpoints', integer(1), 100)
     .option('--preview-every <n>', 'steps between preview grids (0 = none)', integer(0), 200)
     .option('--seed <s>', 'random seed', integer(0), 0)
+    .option('--impl <file>', 'your implementation module (.ts/.js): its betas, addNoise, timesteps, step and createModel replace the reference ones')
     .option('--backend <name>', 'auto, tensorflow, webgpu, wasm or cpu')
     .option('--json', 'print one JSON object at the end instead of progress', false)
     .action((o) =>
@@ -51,6 +53,8 @@ export function trainCommand(run: Run): Command {
         const spec = manifest?.dataset.spec ?? o.dataset;
         const imageSize = manifest?.dataset.imageSize ?? (o.imageSize ? Number(o.imageSize) : undefined);
         const dataset = await openDataset(spec, { imageSize, seed: o.seed });
+        const implementation = o.impl ? await loadImplementation(o.impl) : undefined;
+        for (const w of implementation?.warnings ?? []) log(`warning: ${w}`);
         const clip = !manifest && o.cond === 'clip' && o.clip ? await clipInfo(o.clip) : undefined;
         const m = manifest ?? newRunManifest(o.out, dataset, {
           datasetSpec: o.dataset, preset: o.model, cond: o.cond, schedule: o.schedule, T: o.timesteps, clip,
@@ -64,7 +68,9 @@ export function trainCommand(run: Run): Command {
           log(`changing the run's length from ${manifest.training.steps} to ${o.steps} steps`);
           m.training.steps = o.steps;
         }
-        log(`${resuming ? 'run' : 'new run'} ${o.out}: ${m.preset} U-Net (${(m.parameters / 1e6).toFixed(2)}M parameters, ${(m.macsPerSample / 1e6).toFixed(1)}M MACs per sample), ${dataset.name} ${dataset.imageSize}px x${dataset.size}, cond ${m.model.cond}, backend ${backend.backend}`);
+        const userModel = implementation?.impl.createModel || m.implementation?.provided.includes('createModel');
+        const net = userModel ? 'your model (createModel)' : `${m.preset} U-Net (${(m.parameters / 1e6).toFixed(2)}M parameters, ${(m.macsPerSample / 1e6).toFixed(1)}M MACs per sample)`;
+        log(`${resuming ? 'run' : 'new run'} ${o.out}: ${net}, ${dataset.name} ${dataset.imageSize}px x${dataset.size}, cond ${m.model.cond}, backend ${backend.backend}`);
         const controller = new AbortController();
         let interrupts = 0;
         // SIGTERM too: a runner or a background job asks to stop that way (shells may ignore SIGINT there).
@@ -84,7 +90,7 @@ export function trainCommand(run: Run): Command {
             if (bar) bar.update(p.step, { loss: p.loss.toFixed(4), rate: p.stepsPerSecond.toFixed(2) });
             else if (!o.json) log(`step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)} lr ${p.lr.toExponential(2)} |g| ${p.gradNorm.toFixed(3)} ${p.stepsPerSecond.toFixed(2)} it/s`);
           },
-        });
+        }, implementation);
         bar?.stop();
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigint);

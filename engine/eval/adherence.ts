@@ -6,12 +6,11 @@ import * as tf from '@tensorflow/tfjs';
 import { createShapes, scoreShapes } from '../data';
 import { type Judge, argmax } from '../metrics/judge';
 import { Rng } from '../random';
-import { sampleDdim } from '../samplers/ddim';
 import { guidedDenoiser } from '../samplers/guidance';
-import { inferenceTimesteps } from '../timesteps';
 import { clipCondition } from '../train/clipConditioning';
 import { tokenizerOf } from '../train/conditioning';
 import type { LoadedRun } from '../train/load';
+import { sampleWith, samplingTimesteps } from '../user/resolve';
 
 export interface AdherenceRow {
   scale: number;
@@ -52,7 +51,8 @@ export async function guidedSamples(run: LoadedRun, scale: number, n: number, st
     uncond = tf.zerosLike(cond);
   }
   const denoiser = guidedDenoiser((x, t, c) => model.predict(x, t, c), { scale, cond, uncond });
-  const images = (await sampleDdim(denoiser, xT, { tables, timesteps: inferenceTimesteps('trailing', tables.T, steps), rng, clipX0: 1 })) as tf.Tensor4D;
+  const options = { tables, timesteps: samplingTimesteps('trailing', tables.T, steps, run.implementation), rng, clipX0: 1 };
+  const images = (await sampleWith('ddim', 0, denoiser, xT, options, run.implementation)) as tf.Tensor4D;
   tf.dispose([xT, cond, uncond]);
   return { images, requested };
 }

@@ -8,9 +8,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/types';
 import type { DiffusionTables } from '../diffusion';
 import { DlensError } from '../errors';
-import { qSample } from '../forward';
 import { Rng } from '../random';
 import type { RunManifest } from '../run/manifest';
+import { forwardNoiser } from '../user/resolve';
+import type { LoadedImplementation } from '../user/types';
 import { conditionTensorsForLabels } from './conditions';
 import { type NoisePredictor, lossProfile } from './lossProfile';
 
@@ -24,6 +25,8 @@ export interface ErrorHeatmapOptions {
   profileCount?: number;
   /** buckets of the loss-vs-t profile (default 10) */
   buckets?: number;
+  /** the run's implementation module: its addNoise makes x_t when it exports one */
+  implementation?: LoadedImplementation;
 }
 
 export interface ErrorHeatmaps {
@@ -61,10 +64,11 @@ export async function errorHeatmaps(model: NoisePredictor, m: RunManifest, table
   const xt = new Float32Array(o.timesteps.length * pixels * dataset.channels);
   const error = new Float32Array(o.timesteps.length * pixels);
   const mseAt: number[] = [];
+  const noised = forwardNoiser(tables, o.implementation);
   try {
     for (const [i, t] of o.timesteps.entries()) {
       const [noisy, absErr, mse] = tf.tidy(() => {
-        const x = qSample(tables, x0, t, noise);
+        const x = noised(x0, new Array(count).fill(t), noise as tf.Tensor4D);
         const diff = tf.sub(model.predict(x, t, cond), noise);
         return [x, tf.mean(tf.abs(diff), 3), tf.mean(tf.square(diff))];
       });
@@ -80,6 +84,6 @@ export async function errorHeatmaps(model: NoisePredictor, m: RunManifest, table
   if (nonFinite >= 0) {
     throw new DlensError('non-finite-prediction', `The model predicts non-finite noise at t = ${o.timesteps[nonFinite]} (MSE ${mseAt[nonFinite]}).`, 'check the checkpoint: training probably diverged (see its loss in the training dashboard); try an earlier checkpoint or lower the learning rate.');
   }
-  const profile = await lossProfile(model, m, tables, dataset, o.profileCount ?? 64, o.buckets ?? 10, seed);
+  const profile = await lossProfile(model, m, tables, dataset, o.profileCount ?? 64, o.buckets ?? 10, seed, o.implementation);
   return { timesteps: [...o.timesteps], imageShape: shape, x0: Float32Array.from(batch.images), xt, error, mseAt, profile };
 }

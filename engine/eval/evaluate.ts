@@ -43,7 +43,7 @@ export async function evaluateRun(runDir: string, run: LoadedRun, o: EvalOptions
   const train = await openDataset(m.dataset.spec, { imageSize: m.dataset.imageSize, seed: m.training.seed });
   const held = m.dataset.spec === 'fashion-mnist' ? await openDataset('fashion-mnist', { split: 'test', imageSize: m.dataset.imageSize }) : train;
   o.log('loss-vs-t profile on real images');
-  const profile = await lossProfile(run.model, m, run.tables, held);
+  const profile = await lossProfile(run.model, run.manifest, run.tables, held, 64, 10, 0, run.implementation);
   const report: EvalReport = {
     run: runDir, step: run.step, sampler: `DDIM-${o.steps} (trailing, eta 0, x0 clipped)`, lossProfile: profile, adherence: [],
     adherenceBy: m.model.cond === 'class' ? 'judge' : 'shapes-scorer', chance: 0,

@@ -8,6 +8,7 @@ import { openDataset } from '../data';
 import type { ModelRef } from '../protocol/jobs';
 import type { HeatmapMessage } from '../protocol/runner';
 import { loadRun } from '../train/load';
+import type { LoadedImplementation } from '../user/types';
 import { type ErrorHeatmapOptions, type ErrorHeatmaps, errorHeatmaps } from './errorHeatmap';
 
 export interface RunHeatmaps {
@@ -16,14 +17,15 @@ export interface RunHeatmaps {
   result: ErrorHeatmaps;
 }
 
-export async function runHeatmaps(ref: ModelRef, o: ErrorHeatmapOptions): Promise<RunHeatmaps> {
-  const run = loadRun(ref.runDir, ref.weights, ref.step);
+/** `implementation`: the user's module a run was trained with (its model, schedule and addNoise stand in). */
+export async function runHeatmaps(ref: ModelRef, o: ErrorHeatmapOptions, implementation?: LoadedImplementation): Promise<RunHeatmaps> {
+  const run = loadRun(ref.runDir, ref.weights, implementation, ref.step);
   try {
     const m = run.manifest;
     const dataset = m.dataset.spec === 'fashion-mnist'
       ? await openDataset('fashion-mnist', { split: 'test', imageSize: m.dataset.imageSize })
       : await openDataset(m.dataset.spec, { imageSize: m.dataset.imageSize, seed: m.training.seed });
-    const result = await errorHeatmaps(run.model, m, run.tables, dataset, o);
+    const result = await errorHeatmaps(run.model, m, run.tables, dataset, { ...o, implementation: run.implementation });
     return { label: `${path.basename(ref.runDir)} (${ref.weights === 'ema' ? 'EMA' : 'raw'}, step ${run.step})`, step: run.step, result };
   } finally {
     run.dispose();

@@ -11,4 +11,5 @@ export * from './panel';
 export * from './trajectory';
 export * from './sweepPanel';
 export * from './forwardStrip';
+export * from './doctor';
 export * from './latestWins';

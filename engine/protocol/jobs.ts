@@ -12,15 +12,21 @@ export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] a
 export type BackendChoiceName = (typeof BACKEND_CHOICES)[number];
 export const CONDITIONINGS = ['none', 'class', 'text', 'clip'] as const;
 export type ConditioningName = (typeof CONDITIONINGS)[number];
-export const JOB_KINDS = ['train', 'sample', 'sweep', 'forward', 'heatmap'] as const;
+export const JOB_KINDS = ['train', 'sample', 'sweep', 'forward', 'heatmap', 'doctor'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 interface JobBase {
   backend: BackendChoiceName;
 }
 
+/** Jobs that may run the user's own implementation module (engine/user/types.ts) in the runner. */
+interface ImplementationChoice {
+  /** absolute path of the user's .ts/.js implementation file; absent = the reference everywhere */
+  impl?: string;
+}
+
 /** Train a new run in `runDir`, or continue the one there (`resume`). */
-export interface TrainJob extends JobBase {
+export interface TrainJob extends JobBase, ImplementationChoice {
   kind: 'train';
   runDir: string;
   resume: boolean;
@@ -53,7 +59,7 @@ export interface ConditionChoice {
 }
 
 /** Sample a trained run step by step; every step is recorded to `outDir` and streamed as a frame. */
-export interface SampleJob extends JobBase, ConditionChoice {
+export interface SampleJob extends JobBase, ConditionChoice, ImplementationChoice {
   kind: 'sample';
   runDir: string;
   outDir: string;
@@ -68,7 +74,7 @@ export interface SampleJob extends JobBase, ConditionChoice {
 }
 
 /** Guidance scales (columns) x seeds or prompts (rows), the same starting noise along each row. */
-export interface SweepJob extends JobBase, ConditionChoice {
+export interface SweepJob extends JobBase, ConditionChoice, ImplementationChoice {
   kind: 'sweep';
   runDir: string;
   outDir: string;
@@ -105,7 +111,7 @@ export interface ModelRef {
  * side) on the same real images and noise, plus each model's loss-vs-t profile. A model is anything that
  * predicts noise from (x_t, t, cond): today a run's U-Net; a user's own module once issue 6 loads it.
  */
-export interface HeatmapJob extends JobBase, ModelRef {
+export interface HeatmapJob extends JobBase, ModelRef, ImplementationChoice {
   kind: 'heatmap';
   outDir: string;
   compare?: ModelRef;
@@ -115,7 +121,21 @@ export interface HeatmapJob extends JobBase, ModelRef {
   seed: number;
 }
 
-export type JobSpec = TrainJob | SampleJob | SweepJob | ForwardJob | HeatmapJob;
+
+/** Run the doctor's checks on the user's implementation file; the report is sent as a doctorReport message. */
+export interface DoctorJob extends JobBase {
+  kind: 'doctor';
+  outDir: string;
+  /** absolute path of the user's .ts/.js implementation file */
+  file: string;
+  /** training timesteps handed to betas(T) */
+  T: number;
+  /** sampling steps handed to timesteps() */
+  steps: number;
+  seed: number;
+}
+
+export type JobSpec = TrainJob | SampleJob | SweepJob | ForwardJob | HeatmapJob | DoctorJob;
 
 const PROMPT_MAX = 500;
 
@@ -136,6 +156,7 @@ export function parseJob(value: unknown, where = 'job'): JobSpec {
         steps: int(o, 'steps', at, 1, 10_000_000), batchSize, microBatch: int(o, 'microBatch', at, 1, batchSize),
         learningRate: num(o, 'learningRate', at, 1e-8, 1), seed: int(o, 'seed', at, 0),
         checkpointEvery: int(o, 'checkpointEvery', at, 1), previewEvery: int(o, 'previewEvery', at, 0), logEvery: int(o, 'logEvery', at, 1),
+        impl: optional(o, 'impl', () => path('impl')),
       };
       return job;
     }
@@ -144,7 +165,7 @@ export function parseJob(value: unknown, where = 'job'): JobSpec {
         kind, backend, runDir: path('runDir'), outDir: path('outDir'), ...conditionChoice(o, at),
         sampler: oneOf(o, 'sampler', ['ddpm', 'ddim'] as const, at), steps: int(o, 'steps', at, 1, 100_000), eta: num(o, 'eta', at, 0, 1),
         spacing: oneOf(o, 'spacing', SPACINGS, at), guidance: num(o, 'guidance', at, -100, 100), n: int(o, 'n', at, 1, 64),
-        seed: int(o, 'seed', at, 0), weights: oneOf(o, 'weights', ['ema', 'raw'] as const, at),
+        seed: int(o, 'seed', at, 0), weights: oneOf(o, 'weights', ['ema', 'raw'] as const, at), impl: optional(o, 'impl', () => path('impl')),
       };
     case 'sweep': {
       const seeds = int(o, 'seeds', at, 1, 64);
@@ -153,8 +174,12 @@ export function parseJob(value: unknown, where = 'job'): JobSpec {
       return {
         kind, backend, runDir: path('runDir'), outDir: path('outDir'), ...conditionChoice(o, at),
         scales: numberList(o, 'scales', at, { min: -100, max: 100, maxLength: 32 }), seeds, prompts,
-        steps: int(o, 'steps', at, 1, 100_000), seed: int(o, 'seed', at, 0),
+        steps: int(o, 'steps', at, 1, 100_000), seed: int(o, 'seed', at, 0), impl: optional(o, 'impl', () => path('impl')),
       };
+    }
+    case 'doctor': {
+      const T = int(o, 'T', at, 2, 100_000);
+      return { kind, backend, outDir: path('outDir'), file: path('file'), T, steps: int(o, 'steps', at, 2, T), seed: int(o, 'seed', at, 0) };
     }
     case 'forward': {
       const T = int(o, 'T', at, 2, 100_000);
@@ -169,6 +194,7 @@ export function parseJob(value: unknown, where = 'job'): JobSpec {
         kind, backend, outDir: path('outDir'), ...modelRef(o, at), compare: optional(o, 'compare', (f, k) => modelRef(record(f[k], `${at}, field '${k}'`), `${at}, field '${k}'`)),
         // T is the run's, known only to the runner: it checks the upper bound with a DlensError.
         timesteps: numberList(o, 'timesteps', at, { min: 0, max: 100_000, integer: true, maxLength: 16 }), count: int(o, 'count', at, 1, 16), seed: int(o, 'seed', at, 0),
+        impl: optional(o, 'impl', () => path('impl')),
       };
   }
 }

@@ -8,6 +8,8 @@ import { type ForwardStripMessage, parseForwardStrip } from './forwardStrip';
 import { type CellMessage, type FrameMessage, type HeatmapMessage, parseCell, parseFrame, parseHeatmap } from './runner';
 import { type SeekErrorMessage, type SeekMessage, type StepFrameMessage, type TrajectoryStatsMessage, parseSeek, parseSeekError, parseStepFrame, parseTrajectoryStats } from './trajectory';
 import { type OpenCellMessage, type RunSweepMessage, type SweepGridMessage, parseOpenCell, parseRunSweep, parseSweepGrid } from './sweepPanel';
+import type { DoctorReport } from '../doctor/types';
+import { parseDoctorReport } from './doctor';
 
 export type JobState = 'starting' | 'running' | 'completed' | 'cancelled' | 'failed';
 
@@ -73,7 +75,14 @@ export interface TrainPreviewMessage {
   ema: string;
   raw?: string;
 }
-export type ToPanel = HeaderMessage | StatusMessage | PictureMessage | PanelFrameMessage | CellMessage | SchedulesMessage | TrajectoryStatsMessage | StepFrameMessage | SeekErrorMessage | SweepGridMessage | ForwardStripMessage | HeatmapMessage | TrainMetricsMessage | TrainPreviewMessage;
+/** Check My Implementation: the doctor's findings for the user's file. */
+export interface DoctorMessage {
+  type: 'doctor';
+  /** the checked file, for the heading */
+  file: string;
+  report: DoctorReport;
+}
+export type ToPanel = HeaderMessage | StatusMessage | PictureMessage | PanelFrameMessage | CellMessage | SchedulesMessage | TrajectoryStatsMessage | StepFrameMessage | SeekErrorMessage | SweepGridMessage | ForwardStripMessage | HeatmapMessage | TrainMetricsMessage | TrainPreviewMessage | DoctorMessage;
 
 export interface PanelReadyMessage {
   type: 'ready';
@@ -90,7 +99,7 @@ export interface PanelErrorMessage {
 }
 export type FromPanel = PanelReadyMessage | FrameShownMessage | PanelErrorMessage | SeekMessage | RunSweepMessage | OpenCellMessage;
 
-const TO_PANEL = ['header', 'status', 'picture', 'frame', 'cell', 'schedules', 'trajectoryStats', 'stepFrame', 'seekError', 'sweepGrid', 'forwardStrip', 'heatmap', 'trainMetrics', 'trainPreview'] as const;
+const TO_PANEL = ['header', 'status', 'picture', 'frame', 'cell', 'schedules', 'trajectoryStats', 'stepFrame', 'seekError', 'sweepGrid', 'forwardStrip', 'heatmap', 'trainMetrics', 'trainPreview', 'doctor'] as const;
 const FROM_PANEL = ['ready', 'frameShown', 'panelError', 'seek', 'runSweep', 'openCell'] as const;
 const STATES = ['starting', 'running', 'completed', 'cancelled', 'failed'] as const;
 
@@ -129,6 +138,8 @@ export function parseToPanel(value: unknown): ToPanel {
       return parseTrainMetrics(o, at);
     case 'trainPreview':
       return { type, step: int(o, 'step', at, 0), ema: resourceUri(o, 'ema', at), raw: o.raw === undefined ? undefined : resourceUri(o, 'raw', at) };
+    case 'doctor':
+      return { type, file: str(o, 'file', at, { max: 4096 }), report: parseDoctorReport(o.report, `${at}, report`) };
   }
 }
 

@@ -3,6 +3,8 @@
  * `cancel`; the runner answers with a stream ending in exactly one `done` or `error`, then exits.
  */
 import { type Fields, ProtocolError, int, num, numberList, oneOf, optional, record, str, stringList, tag } from './check';
+import type { DoctorReport } from '../doctor/types';
+import { parseDoctorReport } from './doctor';
 import { type JobSpec, JOB_KINDS, parseJob } from './jobs';
 import { type TensorPayload, imageBatchField, optionalTensorField, tensorField } from './tensor';
 
@@ -105,6 +107,11 @@ export interface HeatmapMessage {
   profileT: number[];
   profileMse: number[];
 }
+/** The doctor job's result: findings, passed and skipped checks (engine/doctor/types.ts). */
+export interface DoctorReportMessage {
+  type: 'doctorReport';
+  report: DoctorReport;
+}
 export interface DoneMessage {
   type: 'done';
   kind: JobSpec['kind'];
@@ -129,10 +136,10 @@ export interface ProtocolErrorMessage {
   type: 'protocolError';
   message: string;
 }
-export type FromRunner = ReadyMessage | HeartbeatMessage | BackendMessage | LogMessage | TrainProgressMessage | PreviewMessage | FrameMessage | CellMessage | HeatmapMessage | DoneMessage | ErrorMessage | ProtocolErrorMessage;
+export type FromRunner = ReadyMessage | HeartbeatMessage | BackendMessage | LogMessage | TrainProgressMessage | PreviewMessage | FrameMessage | CellMessage | HeatmapMessage | DoctorReportMessage | DoneMessage | ErrorMessage | ProtocolErrorMessage;
 
 const TO_RUNNER = ['start', 'cancel'] as const;
-const FROM_RUNNER = ['ready', 'heartbeat', 'backend', 'log', 'trainProgress', 'preview', 'frame', 'cell', 'heatmap', 'done', 'error', 'protocolError'] as const;
+const FROM_RUNNER = ['ready', 'heartbeat', 'backend', 'log', 'trainProgress', 'preview', 'frame', 'cell', 'heatmap', 'doctorReport', 'done', 'error', 'protocolError'] as const;
 
 export function parseToRunner(value: unknown): ToRunner {
   const where = 'message to the runner';
@@ -167,6 +174,8 @@ export function parseFromRunner(value: unknown): FromRunner {
       return parseCell(o, at);
     case 'heatmap':
       return parseHeatmap(o, at);
+    case 'doctorReport':
+      return { type, report: parseDoctorReport(o.report, `${at}, report`) };
     case 'done':
       return {
         type, kind: oneOf(o, 'kind', JOB_KINDS, at), status: oneOf(o, 'status', ['completed', 'cancelled'] as const, at),

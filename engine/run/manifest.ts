@@ -46,6 +46,8 @@ export interface RunManifest {
   schedule: { name: ScheduleName; T: number };
   prediction: PredictionType;
   training: TrainingConfig;
+  /** the user's implementation module the run was trained with (absent: all reference) */
+  implementation?: { file: string; provided: string[] };
   /** steps completed and safely in the latest checkpoint */
   checkpoint?: { step: number; file: string };
   step: number;

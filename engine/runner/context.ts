@@ -1,4 +1,5 @@
 /** What a job may do besides computing: report, stream and notice cancellation. */
+import type { DoctorReport } from '../doctor/types';
 import type { CellMessage, DoneMessage, FrameMessage, HeatmapMessage, TrainProgressMessage } from '../protocol/runner';
 
 export interface JobContext {
@@ -12,6 +13,8 @@ export interface JobContext {
   cell(c: CellMessage): void;
   /** never dropped: one per model */
   heatmap(h: HeatmapMessage): void;
+  /** the doctor job's one result */
+  doctorReport(r: DoctorReport): void;
 }
 
 export type JobOutcome = Omit<DoneMessage, 'type'>;

@@ -8,6 +8,7 @@ import { type JobSpec, type ToRunner, parseToRunner } from '../protocol';
 import { chooseRunnerBackend } from './backendChoice';
 import { Channel } from './channel';
 import type { JobContext, JobOutcome } from './context';
+import { doctorJob } from './doctorJob';
 import { forwardJob } from './forwardJob';
 import { heatmapJob } from './heatmapJob';
 import { sampleJob } from './sampleJob';
@@ -58,6 +59,7 @@ const JOBS: { [K in JobSpec['kind']]: (job: Extract<JobSpec, { kind: K }>, ctx: 
   sweep: sweepJob,
   forward: forwardJob,
   heatmap: heatmapJob,
+  doctor: doctorJob,
 };
 
 async function run(job: JobSpec): Promise<void> {
@@ -72,6 +74,7 @@ async function run(job: JobSpec): Promise<void> {
       frame: (f) => channel.frame(f),
       cell: (c) => channel.send(c),
       heatmap: (h) => channel.send(h),
+      doctorReport: (report) => channel.send({ type: 'doctorReport', report }),
     };
     const outcome = await (JOBS[job.kind] as (job: JobSpec, ctx: JobContext) => Promise<JobOutcome>)(job, ctx);
     await channel.finish({ type: 'done', ...outcome }, 0);

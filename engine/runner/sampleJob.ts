@@ -6,13 +6,14 @@ import type { SampleJob } from '../protocol/jobs';
 import { loadRun } from '../train/load';
 import { sampleFromRun } from '../train/sample';
 import type { JobContext, JobOutcome } from './context';
+import { jobImplementation } from './implementation';
 import { FrameRecorder } from './frameRecord';
 import { recorded } from './recorded';
 import { frameFromProbe } from './probeFrame';
 
 export function sampleJob(job: SampleJob, ctx: JobContext): Promise<JobOutcome> {
   return recorded(job.outDir, job, async () => {
-    const run = loadRun(job.runDir, job.weights);
+    const run = loadRun(job.runDir, job.weights, await jobImplementation(job.impl, ctx));
     const recorder = new FrameRecorder(job.outDir, { alphasCumprod: run.tables.alphasCumprod });
     try {
       ctx.log(`sampling ${path.basename(job.runDir)} at step ${run.step}: ${job.sampler.toUpperCase()} ${job.steps} steps, ${job.n} images, seed ${job.seed}`);

@@ -11,12 +11,13 @@ import { loadRun } from '../train/load';
 import { sweepRun } from '../train/sweep';
 import { rowLabel, sweepRows } from '../train/sweepRows';
 import type { JobContext, JobOutcome } from './context';
+import { jobImplementation } from './implementation';
 import { payload } from './probeFrame';
 import { recorded } from './recorded';
 
 export function sweepJob(job: SweepJob, ctx: JobContext): Promise<JobOutcome> {
   return recorded(job.outDir, job, async () => {
-    const run = loadRun(job.runDir);
+    const run = loadRun(job.runDir, 'ema', await jobImplementation(job.impl, ctx));
     const { imageSize: size, channels } = run.manifest.dataset;
     try {
       const rows = sweepRows(run.manifest, job.seeds, job);

@@ -9,6 +9,7 @@ import { clipEncoder } from '../train/clipConditioning';
 import { newRunManifest } from '../train/newRun';
 import { train } from '../train/trainer';
 import type { JobContext, JobOutcome } from './context';
+import { jobImplementation } from './implementation';
 
 export async function trainJob(job: TrainJob, ctx: JobContext): Promise<JobOutcome> {
   const exists = fs.existsSync(manifestPath(job.runDir));
@@ -26,6 +27,7 @@ export async function trainJob(job: TrainJob, ctx: JobContext): Promise<JobOutco
     imageSize: existing?.dataset.imageSize ?? job.imageSize,
     seed: existing?.training.seed ?? job.seed,
   });
+  const implementation = await jobImplementation(job.impl, ctx);
   const clip = !existing && job.cond === 'clip' && job.clipDir ? await clipEncoder(job.clipDir) : undefined;
   const manifest = existing ?? newRunManifest(job.runDir, dataset, {
     datasetSpec: job.dataset, preset: job.preset, cond: job.cond, schedule: job.schedule, T: job.T,
@@ -41,13 +43,14 @@ export async function trainJob(job: TrainJob, ctx: JobContext): Promise<JobOutco
     manifest.training.steps = job.steps;
   }
   fs.mkdirSync(job.runDir, { recursive: true });
-  ctx.log(`${existing ? 'resuming' : 'new run'} ${job.runDir}: ${manifest.preset} U-Net, ${(manifest.parameters / 1e6).toFixed(2)}M parameters, ${dataset.name} ${dataset.imageSize}px x${dataset.size}, cond ${manifest.model.cond}`);
+  const net = implementation?.impl.createModel || existing?.implementation?.provided.includes('createModel') ? 'your model (createModel)' : `${manifest.preset} U-Net, ${(manifest.parameters / 1e6).toFixed(2)}M parameters`;
+  ctx.log(`${existing ? 'resuming' : 'new run'} ${job.runDir}: ${net}, ${dataset.name} ${dataset.imageSize}px x${dataset.size}, cond ${manifest.model.cond}`);
   const result = await train(job.runDir, manifest, dataset, {
     signal: ctx.signal,
     logEvery: job.logEvery,
     onLog: (message) => ctx.log(message),
     onProgress: (p) => ctx.progress({ ...p, lossByBucket: Float32Array.from(p.lossByBucket) }),
     onPreview: (step, file, rawFile) => ctx.preview(step, path.resolve(file), path.resolve(rawFile)),
-  });
+  }, implementation);
   return { kind: 'train', status: result.status, step: result.step, resumedFrom: result.resumedFrom, files: [manifestPath(job.runDir)], warnings: [] };
 }

@@ -57,7 +57,7 @@ export async function runSampler(denoiser: Denoiser, xT: tf.Tensor, options: Sam
         // Recompute eps from the clipped x_0 so the step stays on the same line (improved-diffusion).
         if (alphaBar < 1) eps = epsFromX0(current, x0, alphaBar);
       }
-      let next = step({ x: current, eps, x0, alphaBar, alphaBarPrev, isLast: tPrev < 0, noise });
+      let next = step({ x: current, t, tPrev, eps, x0, alphaBar, alphaBarPrev, isLast: tPrev < 0, noise });
       if (inpaint) {
         const known = tPrev >= 0 ? qSample(tables, inpaint.image, tPrev, rng.normal(current.shape)) : inpaint.image;
         next = blendKnown(next, inpaint, known);

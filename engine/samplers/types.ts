@@ -64,6 +64,10 @@ export interface SamplerOptions {
 /** One reverse step on scalars read for this (t, tPrev) pair; `noise` draws only when it is needed. */
 export interface StepInput {
   x: tf.Tensor;
+  /** the timestep pair of this step; runSampler always sets them (a user's step needs them) */
+  t?: number;
+  /** -1 after the last step */
+  tPrev?: number;
   eps: tf.Tensor;
   x0: tf.Tensor;
   alphaBar: number;

@@ -1,23 +1,28 @@
-/** A trained run as a denoiser: the manifest's U-Net with the newest good checkpoint's weights. */
-import * as tf from '@tensorflow/tfjs';
-import { type DiffusionTables, diffusionTables } from '../diffusion';
+/** A trained run as a denoiser: its model (the manifest's U-Net, or the user's) with the newest good checkpoint's weights. */
+import { type DiffusionTables } from '../diffusion';
 import { DlensError } from '../errors';
-import { UNet } from '../nn/unet';
 import { Rng } from '../random';
 import { latestGoodCheckpoint, listCheckpoints, readCheckpoint } from '../run/checkpoint';
 import { type RunManifest, readManifest } from '../run/manifest';
-import { makeBetas } from '../schedules';
+import type { DenoisingModel } from '../user/model';
+import { scheduleTables } from '../user/resolve';
+import { implementationForRun, modelForRun } from '../user/runImplementation';
+import type { LoadedImplementation } from '../user/types';
 
 export interface LoadedRun {
   manifest: RunManifest;
-  model: UNet;
+  model: DenoisingModel;
   tables: DiffusionTables;
   step: number;
+  /** the user's implementation sampling uses (its timesteps and step), when one was given */
+  implementation?: LoadedImplementation;
+  /** mismatches between the run and the implementation that still give results */
+  warnings: string[];
   dispose(): void;
 }
 
 /** The newest good checkpoint, or the one at `step` (checkpoints/step-N.json) when given. */
-export function loadRun(runDir: string, weights: 'ema' | 'raw' = 'ema', step?: number): LoadedRun {
+export function loadRun(runDir: string, weights: 'ema' | 'raw' = 'ema', implementation?: LoadedImplementation, step?: number): LoadedRun {
   const manifest = readManifest(runDir);
   const kept = step !== undefined ? listCheckpoints(runDir) : [];
   if (step !== undefined && !kept.includes(step)) {
@@ -28,8 +33,14 @@ export function loadRun(runDir: string, weights: 'ema' | 'raw' = 'ema', step?: n
     const why = skipped.length ? ` (${skipped.join('; ')})` : '';
     throw new DlensError('no-checkpoint', `Run ${runDir} has no readable checkpoint yet${why}.`, 'train it first (`dlens train --out ' + runDir + '`), or wait for its first checkpoint.');
   }
-  const model = new UNet(manifest.model, new Rng(0));
-  model.params.load(data.meta.index, (weights === 'ema' ? data.sections.ema : data.sections.weights)!);
-  const tables = diffusionTables(makeBetas(manifest.schedule.name, manifest.schedule.T));
-  return { manifest, model, tables, step: data.meta.step, dispose: () => tf.dispose(model.params.list()) };
+  const { loaded, warnings } = implementationForRun(manifest, implementation);
+  const tables = scheduleTables(manifest.schedule, loaded);
+  const model = modelForRun(manifest, new Rng(0), loaded);
+  try {
+    model.load(data.meta.index, (weights === 'ema' ? data.sections.ema : data.sections.weights)!);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return { manifest, model, tables, step: data.meta.step, implementation: loaded, warnings, dispose: () => model.dispose() };
 }

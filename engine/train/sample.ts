@@ -2,11 +2,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { DlensError } from '../errors';
 import { Rng } from '../random';
-import { sampleDdim } from '../samplers/ddim';
-import { sampleDdpm } from '../samplers/ddpm';
 import { guidedDenoiser } from '../samplers/guidance';
 import type { Denoiser, Probe } from '../samplers/types';
-import { inferenceTimesteps } from '../timesteps';
+import { sampleWith, samplingTimesteps } from '../user/resolve';
 import { conditionTensors } from './conditioning';
 import type { LoadedRun } from './load';
 
@@ -42,9 +40,9 @@ export async function sampleFromRun(run: LoadedRun, r: SampleRequest): Promise<{
       ? { cond: tf.tensor1d(Array.from({ length: n }, (_, i) => Math.floor(i / r.perClass!)), 'int32'), uncond: tf.fill([n], -1, 'int32'), warnings: [] as string[] }
       : await conditionTensors(m, { prompt: r.prompt, negativePrompt: r.negativePrompt, classIndex: r.classIndex }, n);
   const denoiser: Denoiser = cond && uncond ? guidedDenoiser((x, t, c) => model.predict(x, t, c), { scale: r.guidance, cond, uncond }) : (x, t) => model.predict(x, t);
-  const opts = { tables, timesteps: inferenceTimesteps(r.spacing, tables.T, r.steps), rng, clipX0: 1, probe: r.probe, signal: r.signal };
-  const images = (r.sampler === 'ddpm' ? await sampleDdpm(denoiser, xT, opts) : await sampleDdim(denoiser, xT, { ...opts, eta: r.eta })) as tf.Tensor4D;
+  const opts = { tables, timesteps: samplingTimesteps(r.spacing, tables.T, r.steps, run.implementation), rng, clipX0: 1, probe: r.probe, signal: r.signal };
+  const images = (await sampleWith(r.sampler, r.eta, denoiser, xT, opts, run.implementation)) as tf.Tensor4D;
   tf.dispose([xT, ...(cond ? [cond] : []), ...(uncond ? [uncond] : [])]);
-  return { images, warnings };
+  return { images, warnings: [...run.warnings, ...warnings] };
 }
 

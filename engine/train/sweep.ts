@@ -5,9 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { DlensError } from '../errors';
 import { Rng } from '../random';
-import { sampleDdim } from '../samplers/ddim';
 import { guidedDenoiser } from '../samplers/guidance';
-import { inferenceTimesteps } from '../timesteps';
+import { sampleWith, samplingTimesteps } from '../user/resolve';
 import { type ConditionRequest, conditionTensors } from './conditioning';
 import { rowLabel } from './sweepRows';
 import type { LoadedRun } from './load';
@@ -47,12 +46,13 @@ export async function sweepRun(run: LoadedRun, req: SweepRequest): Promise<Sweep
   try {
     for (const [col, scale] of req.scales.entries()) {
       const denoiser = guidedDenoiser((x, t, c) => model.predict(x, t, c), { scale, cond, uncond });
-      const images = (await sampleDdim(denoiser, xT, { tables, timesteps: inferenceTimesteps('trailing', tables.T, req.steps), rng: new Rng(req.seed), clipX0: 1, signal: req.signal })) as tf.Tensor4D;
+      const options = { tables, timesteps: samplingTimesteps('trailing', tables.T, req.steps, run.implementation), rng: new Rng(req.seed), clipX0: 1, signal: req.signal };
+      const images = (await sampleWith('ddim', 0, denoiser, xT, options, run.implementation)) as tf.Tensor4D;
       columns.push(images);
       await req.onColumn?.(col, scale, images);
     }
     const grid = tf.tidy(() => tf.reshape(tf.stack(columns, 1), [rows * columns.length, size, size, channels])) as tf.Tensor4D;
-    return { grid, labels, warnings: [...new Set(conds.flatMap((c) => c.warnings))] };
+    return { grid, labels, warnings: [...new Set([...run.warnings, ...conds.flatMap((c) => c.warnings)])] };
   } finally {
     tf.dispose([xT, cond, uncond, ...columns, ...conds.flatMap((c) => [c.cond!, c.uncond!])]);
   }

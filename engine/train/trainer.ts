@@ -7,13 +7,13 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/types';
-import { type DiffusionTables, diffusionTables } from '../diffusion';
 import { DlensError } from '../errors';
-import { qSample } from '../forward';
 import { yieldToEventLoop } from '../eventLoop';
 import { Rng } from '../random';
-import { makeBetas } from '../schedules';
-import { UNet } from '../nn/unet';
+import type { DenoisingModel } from '../user/model';
+import { forwardNoiser, scheduleTables } from '../user/resolve';
+import { implementationForRun, implementationRecord, modelForRun } from '../user/runImplementation';
+import type { LoadedImplementation } from '../user/types';
 import { latestGoodCheckpoint, writeCheckpoint } from '../run/checkpoint';
 import { appendLine } from '../run/files';
 import { type RunManifest, writeManifest } from '../run/manifest';
@@ -51,22 +51,33 @@ export interface TrainResult {
   resumedFrom?: number;
 }
 
-export async function train(runDir: string, manifest: RunManifest, dataset: Dataset, events: TrainEvents = {}): Promise<TrainResult> {
+/**
+ * `implementation`: the user's module; its betas, addNoise and createModel replace the reference ones
+ * (its timesteps and step shape the previews). A run trained with one records it in the manifest.
+ */
+export async function train(runDir: string, manifest: RunManifest, dataset: Dataset, events: TrainEvents = {}, implementation?: LoadedImplementation): Promise<TrainResult> {
   const cfg = manifest.training;
   const log = events.onLog ?? (() => undefined);
   const logEvery = events.logEvery ?? 10;
-  const tables = diffusionTables(makeBetas(manifest.schedule.name, manifest.schedule.T));
-  const model = new UNet(manifest.model, new Rng(cfg.seed));
-  const vars = model.params.list();
+  const { loaded, warnings } = manifest.step > 0 || manifest.implementation ? implementationForRun(manifest, implementation) : { loaded: implementation, warnings: [] };
+  warnings.forEach((w) => log(w));
+  const tables = scheduleTables(manifest.schedule, loaded);
+  const noiser = forwardNoiser(tables, loaded);
+  const model = modelForRun(manifest, new Rng(cfg.seed), loaded);
+  const vars = model.variables;
+  if (loaded?.impl.createModel) {
+    manifest.parameters = vars.reduce((n, v) => n + v.size, 0);
+    manifest.macsPerSample = 0; // unknown: the user's network is opaque to us
+  }
+  if (loaded && !manifest.implementation) manifest.implementation = implementationRecord(loaded);
   const optimizer = new AdamW(vars);
   const ema = new Ema(vars, cfg.emaDecay);
-  const emaModel = new UNet(manifest.model, new Rng(cfg.seed));
 
   let step = 0;
   const { data: ckpt, skipped } = latestGoodCheckpoint(runDir);
   for (const s of skipped) log(`skipped a damaged checkpoint: ${s}`);
   if (ckpt) {
-    model.params.load(ckpt.meta.index, ckpt.sections.weights!);
+    model.load(ckpt.meta.index, ckpt.sections.weights!);
     loadInto(ema.shadow, ckpt.meta.index, ckpt.sections.ema!);
     loadInto(optimizer.m, ckpt.meta.index, ckpt.sections.adamM!);
     loadInto(optimizer.v, ckpt.meta.index, ckpt.sections.adamV!);
@@ -89,7 +100,7 @@ export async function train(runDir: string, manifest: RunManifest, dataset: Data
   let clockStep = step;
 
   const saveCheckpoint = async () => {
-    const weights = await model.params.serialize();
+    const weights = await model.serialize();
     const read = async (vs: tf.Variable[]) => concatValues(await Promise.all(vs.map((v) => v.data() as Promise<Float32Array>)));
     const file = writeCheckpoint(runDir, step, optimizer.step, weights.index, { weights: weights.data, ema: await read(ema.shadow), adamM: await read(optimizer.m), adamV: await read(optimizer.v) });
     manifest.checkpoint = { step, file };
@@ -114,7 +125,7 @@ export async function train(runDir: string, manifest: RunManifest, dataset: Data
         const micro = { indices: indices.slice(start, end), ts: ts.slice(start, end), keep: keep.slice(start, end), batchNoise, offset: start, total: indices.length };
         const batch = dataset.get(micro.indices);
         const cond = await trainingCondition(manifest, batch.labels, batch.captions, micro.keep);
-        const { grads, perExample } = microBatchGrads(model, vars, tables, dataset, micro, batch.images, cond);
+        const { grads, perExample } = microBatchGrads(model, noiser, dataset, micro, batch.images, cond);
         perExample.forEach((l, i) => {
           const b = Math.min(LOSS_BUCKETS - 1, Math.floor((micro.ts[i] / tables.T) * LOSS_BUCKETS));
           bucketSum[b] += l;
@@ -156,11 +167,10 @@ export async function train(runDir: string, manifest: RunManifest, dataset: Data
         clockStep = step;
       }
       if (cfg.previewEvery > 0 && step % cfg.previewEvery === 0) {
-        emaModel.params.list().forEach((v, i) => v.assign(ema.shadow[i]));
         const { ema: file, raw: rawFile } = previewFiles(runDir, step);
         // Both from the same noise: early on the EMA lags the raw weights, later it is the cleaner one.
-        await previewSamples(emaModel, manifest, tables, file);
-        await previewSamples(model, manifest, tables, rawFile);
+        await withWeights(vars, ema.shadow, () => previewSamples(model, manifest, tables, file, loaded));
+        await previewSamples(model, manifest, tables, rawFile, loaded);
         events.onPreview?.(step, file, rawFile);
       }
       if (step % cfg.checkpointEvery === 0 || step === cfg.steps) await saveCheckpoint();
@@ -178,7 +188,7 @@ export async function train(runDir: string, manifest: RunManifest, dataset: Data
   } finally {
     optimizer.dispose();
     ema.dispose();
-    tf.dispose([...vars, ...emaModel.params.list()]);
+    model.dispose();
   }
 }
 
@@ -192,24 +202,40 @@ interface MicroBatch {
   total: number;
 }
 
+type Noiser = (x0: tf.Tensor4D, ts: number[], noise: tf.Tensor4D) => tf.Tensor4D;
+
 /** Gradients of (n / batch) x the mean noise-prediction MSE over one micro-batch, plus per-example losses. */
-function microBatchGrads(model: UNet, vars: tf.Variable[], tables: DiffusionTables, dataset: Dataset, mb: MicroBatch, images: Float32Array, cond: tf.Tensor | undefined) {
+function microBatchGrads(model: DenoisingModel, noiser: Noiser, dataset: Dataset, mb: MicroBatch, images: Float32Array, cond: tf.Tensor | undefined) {
+  const vars = model.variables;
   const n = mb.indices.length;
   const shape: [number, number, number, number] = [n, dataset.imageSize, dataset.imageSize, dataset.channels];
   const x0 = tf.tensor4d(images, shape);
-  const noise = tf.slice(mb.batchNoise, [mb.offset, 0, 0, 0], shape);
+  const noise = tf.slice(mb.batchNoise, [mb.offset, 0, 0, 0], shape) as tf.Tensor4D;
   const tTensor = tf.tensor1d(mb.ts, 'int32');
+  // x_t depends on data only, so it is made outside the tape (a user's addNoise is checked here, once).
+  const xt = noiser(x0, mb.ts, noise);
   let perExampleT: tf.Tensor | undefined;
   const { value, grads } = tf.variableGrads(() => {
-    const xt = qSample(tables, x0, mb.ts, noise);
     const eps = model.predict(xt, tTensor, cond);
     const perExample = tf.mean(tf.square(tf.sub(eps, noise)), [1, 2, 3]);
     perExampleT = tf.keep(perExample);
     return tf.mul(tf.mean(perExample), n / mb.total) as tf.Scalar;
   }, vars);
   const perExample = Array.from(perExampleT!.dataSync());
-  tf.dispose([value, x0, noise, tTensor, perExampleT!, ...(cond ? [cond] : [])]);
+  tf.dispose([value, x0, xt, noise, tTensor, perExampleT!, ...(cond ? [cond] : [])]);
   return { grads: vars.map((v) => grads[v.name]), perExample };
+}
+
+/** Runs fn with `source`'s values in `vars` (the EMA weights for previews), then puts the originals back. */
+async function withWeights(vars: tf.Variable[], source: tf.Variable[], fn: () => Promise<void>): Promise<void> {
+  const saved = vars.map((v) => v.clone());
+  vars.forEach((v, i) => v.assign(source[i]));
+  try {
+    await fn();
+  } finally {
+    vars.forEach((v, i) => v.assign(saved[i]));
+    tf.dispose(saved);
+  }
 }
 
 function loadInto(vars: tf.Variable[], index: { shape: number[]; offset: number }[], data: Float32Array): void {

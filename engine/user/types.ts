@@ -69,4 +69,6 @@ export interface LoadedImplementation {
   impl: Implementation;
   /** which of IMPLEMENTATION_EXPORTS the file provides */
   provided: ImplementationExport[];
+  /** e.g. an export named like a contract function but not exactly (`Step`): said, not fatal */
+  warnings?: string[];
 }

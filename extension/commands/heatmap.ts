@@ -11,6 +11,7 @@ import { type Choice, askNumbers, pick } from '../prompts';
 import { type RunInfo, scanRuns } from '../runRecords';
 import type { Services } from '../services';
 import { CommandArgError, isArgObject, parseArgs } from './args';
+import { jobImplementation } from './implementation';
 import type { CommandResult } from './result';
 import { hasCheckpoint, requireRunDir, resolveRun } from './runArg';
 
@@ -59,7 +60,7 @@ export async function heatmapCommand(s: Services, arg: unknown): Promise<Command
   if (bad !== undefined) throw new CommandArgError(NAME, `timestep ${bad} is outside 0..${T - 1} (run ${run.name} has T = ${T}).`, `use timesteps below ${T}, e.g. ${defaultTimesteps(T).join(', ')}.`);
   const settings = s.settings();
   const outDir = path.join(run.dir, 'heatmaps', stamp());
-  const job = parseJob({ kind: 'heatmap', backend: settings.backend, outDir, ...main, compare, timesteps, count: a?.count ?? 4, seed: a?.seed ?? 0 }) as HeatmapJob;
+  const job = parseJob({ ...jobImplementation(s, settings), kind: 'heatmap', backend: settings.backend, outDir, ...main, compare, timesteps, count: a?.count ?? 4, seed: a?.seed ?? 0 }) as HeatmapJob;
   const panel = s.panels.create(`Error heatmaps ${run.name}`, settings.runsFolder);
   panel.setHeader(`Noise-prediction error: ${run.name}`, [
     `|ε̂ − ε| per pixel (mean over channels) on ${job.count} real images at t = ${timesteps.join(', ')}; one colour scale for every map`,

@@ -15,4 +15,6 @@ export interface CommandResult {
   /** stop: milliseconds from Stop until the runner was gone */
   stopMs?: number;
   text?: string;
+  /** Check My Implementation: each finding's check id and severity */
+  findings?: { check: string; severity: 'error' | 'warning' }[];
 }

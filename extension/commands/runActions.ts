@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { type TrainJob, parseJob } from '../../engine/protocol';
 import type { Services } from '../services';
 import { CommandArgError, isArgObject, parseArgs } from './args';
+import { jobImplementation } from './implementation';
 import type { CommandResult } from './result';
 import { requireRunDir, resolveRun, runDirOf } from './runArg';
 import { runTraining } from './train';
@@ -56,6 +57,7 @@ export async function resumeCommand(s: Services, arg: unknown): Promise<CommandR
     kind: 'train', backend: s.settings().backend, runDir: run.dir, resume: true, dataset: m.dataset.spec, imageSize: m.dataset.imageSize,
     preset: m.preset, cond: m.model.cond, schedule: m.schedule.name, T: m.schedule.T, steps, batchSize: t.batchSize, microBatch: t.microBatch,
     learningRate: t.learningRate, seed: t.seed, checkpointEvery: t.checkpointEvery, previewEvery: t.previewEvery, logEvery: Math.max(1, Math.min(10, Math.floor(steps / 100))),
+    ...jobImplementation(s, s.settings()),
   }) as TrainJob;
   return runTraining(s, job, `resuming ${run.name}`, a?.hangTimeoutMs);
 }

@@ -9,6 +9,7 @@ import { askInt, askNumber, pick } from '../prompts';
 import type { Services } from '../services';
 import { isArgObject, parseArgs } from './args';
 import { conditionFlow } from './condition';
+import { jobImplementation } from './implementation';
 import type { CommandResult } from './result';
 import { hasCheckpoint, requireRunDir, resolveRun } from './runArg';
 
@@ -55,7 +56,7 @@ export async function sampleCommand(s: Services, arg: unknown): Promise<CommandR
   const job = parseJob({
     kind: 'sample', backend: settings.backend, runDir: run.dir, outDir, sampler: choices.sampler, steps: choices.steps, eta: a?.eta ?? 0,
     spacing: a?.spacing ?? 'trailing', guidance: choices.guidance, prompt: choices.prompt, negativePrompt: a?.negativePrompt, classIndex: choices.classIndex,
-    n: a?.n ?? 16, seed: choices.seed, weights: a?.weights ?? 'ema',
+    n: a?.n ?? 16, seed: choices.seed, weights: a?.weights ?? 'ema', ...jobImplementation(s, settings),
   }) as SampleJob;
   const panel = s.panels.create(`Sampling ${run.name}`, settings.runsFolder);
   // A trajectory player from the first frame: seeks are answered from the record the runner is writing.
@@ -64,6 +65,7 @@ export async function sampleCommand(s: Services, arg: unknown): Promise<CommandR
     `${choices.sampler.toUpperCase()}, ${choices.steps} steps (${job.spacing} spacing${choices.sampler === 'ddim' ? `, eta ${job.eta}` : ''}), ${job.n} images, seed ${job.seed}`,
     m.model.cond === 'none' ? 'unconditional model' : `guidance ${choices.guidance}${choices.prompt ? `, prompt "${choices.prompt}"` : ''}${choices.classIndex !== undefined ? `, class ${m.dataset.classNames?.[choices.classIndex] ?? choices.classIndex}` : ''}`,
     `checkpoint at step ${run.checkpointStep}, ${job.weights.toUpperCase()} weights; record: ${outDir}`,
+    ...(job.impl ? [`your implementation: ${job.impl}`] : []),
   ]);
   const r = await s.jobs.run(job, { title: `sampling ${run.name}`, panel, hangTimeoutMs: a?.hangTimeoutMs }).done;
   panel.syncRecord();

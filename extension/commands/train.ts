@@ -11,6 +11,7 @@ import type { Services } from '../services';
 import type { Settings } from '../settings';
 import { clipRestriction } from '../trust';
 import { CommandArgError, isArgObject, parseArgs } from './args';
+import { jobImplementation } from './implementation';
 import type { CommandResult } from './result';
 
 const NAME = 'Diffusion: Train Model';
@@ -70,7 +71,7 @@ export async function trainCommand(s: Services, arg: unknown): Promise<CommandRe
     // The wasm heap stops at 4 GiB: bigger models take smaller micro-batches (gradients are accumulated).
     microBatch: Math.min(batchSize, { tiny: 32, small: 16, base: 8 }[choices.preset]), learningRate: a?.learningRate ?? 5e-4, seed: choices.seed,
     checkpointEvery: a?.checkpointEvery ?? Math.min(100, choices.steps), previewEvery: a?.previewEvery ?? settings.previewInterval,
-    logEvery: Math.max(1, Math.min(10, Math.floor(choices.steps / 100))),
+    logEvery: Math.max(1, Math.min(10, Math.floor(choices.steps / 100))), ...jobImplementation(s, settings),
   }) as TrainJob;
   return runTraining(s, job, `training ${name}`, a?.hangTimeoutMs);
 }

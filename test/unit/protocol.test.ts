@@ -55,7 +55,7 @@ describe('protocol: runner messages', () => {
   });
 
   it('lists the known message types when the type is unknown', () => {
-    assert.throws(() => parseFromRunner({ type: 'progress' }), /expected one of ready, heartbeat, backend, log, trainProgress, preview, frame, cell, heatmap, done, error, protocolError/);
+    assert.throws(() => parseFromRunner({ type: 'progress' }), /expected one of ready, heartbeat, backend, log, trainProgress, preview, frame, cell, heatmap, doctorReport, done, error, protocolError/);
   });
 });
 

@@ -8,7 +8,6 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { openDataset } from '../../engine/data';
 import { diffusionTables } from '../../engine/diffusion';
-import { UNet } from '../../engine/nn/unet';
 import { type GaussianMixture, mixtureOracle } from '../../engine/oracle';
 import { type SweepJob, parseFromPanel, parseJob, parseScalesText, parseToPanel } from '../../engine/protocol';
 import { Rng } from '../../engine/random';
@@ -20,6 +19,7 @@ import { newRunManifest } from '../../engine/train/newRun';
 import { sampleFromRun } from '../../engine/train/sample';
 import { sweepRun } from '../../engine/train/sweep';
 import { cellSample, sweepRowLabels, sweepRows } from '../../engine/train/sweepRows';
+import { unetModel } from '../../engine/user/model';
 import { backend, maxAbsDiff, values } from '../helpers';
 
 const tables = diffusionTables(makeBetas('linear', 1000));
@@ -82,8 +82,8 @@ describe('sweep rows and cell jobs', () => {
   it("a clicked cell re-sampled alone, with its trajectory, gives exactly the sweep's image", async () => {
     const m = newRunManifest('/tmp/dlens-cell', await openDataset('shapes', { size: 64 }), { datasetSpec: 'shapes', preset: 'tiny', cond: 'text', schedule: 'linear', T: 1000, training: TRAINING });
     // Untrained weights are as good as trained ones for this: the question is whether the same request gives the same pixels.
-    const model = new UNet(m.model, new Rng(7));
-    const run: LoadedRun = { manifest: m, model, tables, step: 0, dispose: () => tf.dispose(model.params.list()) };
+    const model = unetModel(m.model, new Rng(7));
+    const run: LoadedRun = { manifest: m, model, tables, step: 0, warnings: [], dispose: () => model.dispose() };
     const sweep = parseJob({ kind: 'sweep', backend: 'wasm', runDir: '/r', outDir: '/r/sweeps/a', scales: [0, 4], seeds: 2, steps: 3, seed: 11, negativePrompt: 'green', prompts: ['large red circle top left', 'small blue square'] }) as SweepJob;
     const columns: number[][] = [];
     const result = await sweepRun(run, {

@@ -30,7 +30,7 @@ after(async () => {
 const strips: ForwardStripMessage[] = [];
 before(async () => {
   await backend();
-  const ctx = { signal: new AbortController().signal, log: () => undefined, progress: () => undefined, preview: () => undefined, frame: () => undefined, cell: () => undefined, heatmap: () => undefined };
+  const ctx = { signal: new AbortController().signal, log: () => undefined, progress: () => undefined, preview: () => undefined, frame: () => undefined, cell: () => undefined, heatmap: () => undefined, doctorReport: () => undefined };
   for (const schedule of SCHEDULE_NAMES) {
     const job: ForwardJob = { kind: 'forward', backend: 'wasm', outDir: path.join(tmp, schedule), image: path.resolve('examples/shapes.png'), size: 64, schedule, T, timesteps: STRIP_TIMESTEPS, seed: 0 };
     const outcome = await forwardJob(job, ctx);

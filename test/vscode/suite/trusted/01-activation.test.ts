@@ -62,11 +62,4 @@ describe('activation and contributions', () => {
     assert.ok((await api()).errorsShown().some((e) => e.includes("'steps'")));
     assert.equal((await run('showSchedules')).status, 'completed');
   });
-
-  it('says plainly that Check My Implementation is not available yet (trusted workspace)', async () => {
-    assert.equal(vscode.workspace.isTrusted, true);
-    const r = await run('checkImplementation');
-    assert.equal(r.status, 'unavailable');
-    assert.match(r.error ?? '', /issue 6/);
-  });
 });
