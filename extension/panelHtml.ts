@@ -50,7 +50,7 @@ img { image-rendering: pixelated; max-width: 100%; } #error { color: var(--vscod
 #profileMap { width: 100%; height: 180px; image-rendering: pixelated; background: var(--vscode-editorWidget-background); }
 .profile-axis { display: flex; flex-direction: column; justify-content: space-between; font-size: 0.85em; color: var(--vscode-descriptionForeground); }
 .profile-t { grid-column: 2; display: flex; justify-content: space-between; font-size: 0.85em; color: var(--vscode-descriptionForeground); }
-.previews { display: flex; gap: 16px; flex-wrap: wrap; } .previews img { min-width: 256px; }
+.previews { display: flex; gap: 16px; flex-wrap: wrap; } .previews img { width: 480px; max-width: 100%; }
 input[type=range] { accent-color: var(--vscode-focusBorder); vertical-align: middle; }
 </style></head>
 <body><h1 id="title"></h1><ul id="lines"></ul><p id="status"></p>
