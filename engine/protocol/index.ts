@@ -9,3 +9,4 @@ export * from './jobs';
 export * from './runner';
 export * from './panel';
 export * from './latestWins';
+export * from './batcher';
