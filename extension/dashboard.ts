@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { FromRunner, TrainPreviewMessage } from '../engine/protocol';
+import { Batcher, type FromRunner, type TrainPreviewMessage } from '../engine/protocol';
 import type { RunManifest } from '../engine/run/manifest';
 import { readMetricsLog } from '../engine/run/metricsLog';
 import { TrainHistory, type TrainPoint, metricsMessage } from '../engine/run/trainHistory';
@@ -18,8 +18,7 @@ export const FLUSH_MS = 250;
 
 export class TrainDashboard {
   private readonly history = new TrainHistory();
-  private pending: TrainPoint[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private readonly batches = new Batcher<TrainPoint>(FLUSH_MS, (points) => this.panel?.send(metricsMessage(points, this.steps, false)));
   private preview: { step: number; ema: string; raw?: string } | undefined;
   private steps: number;
   private current: LensPanel | undefined;
@@ -55,8 +54,7 @@ export class TrainDashboard {
       this.steps = msg.steps;
       const p: TrainPoint = { step: msg.step, loss: msg.loss, lr: msg.lr, gradNorm: msg.gradNorm, stepsPerSecond: msg.stepsPerSecond, lossByBucket: Array.from(msg.lossByBucket) };
       this.history.add(p);
-      this.pending.push(p);
-      this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+      this.batches.add(p);
     } else if (msg.type === 'preview') {
       this.preview = { step: msg.step, ema: msg.file, raw: msg.rawFile };
       const panel = this.panel;
@@ -67,11 +65,7 @@ export class TrainDashboard {
 
   /** Sends what arrived since the last batch; the job's end calls it so the last point is never held back. */
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (!this.pending.length) return;
-    this.panel?.send(metricsMessage(this.pending, this.steps, false));
-    this.pending = [];
+    this.batches.flush();
   }
 
   private previewMessage(panel: LensPanel): TrainPreviewMessage | undefined {

@@ -71,7 +71,7 @@ button.cell:focus-visible, button.cell:hover:not(:disabled) { outline: 2px solid
 #profileMap { width: 100%; height: 180px; image-rendering: pixelated; background: var(--vscode-editorWidget-background); }
 .profile-axis { display: flex; flex-direction: column; justify-content: space-between; font-size: 0.85em; color: var(--vscode-descriptionForeground); }
 .profile-t { grid-column: 2; display: flex; justify-content: space-between; font-size: 0.85em; color: var(--vscode-descriptionForeground); }
-.previews { display: flex; gap: 16px; flex-wrap: wrap; } .previews img { min-width: 256px; }
+.previews { display: flex; gap: 16px; flex-wrap: wrap; } .previews img { width: 480px; max-width: 100%; }
 input[type=range] { accent-color: var(--vscode-focusBorder); vertical-align: middle; }
 #doctor .findings { list-style: none; padding: 0; } .finding { border-left: 3px solid var(--vscode-panel-border); padding: 4px 12px; margin: 12px 0; }
 .finding[data-severity=error] { border-color: var(--vscode-errorForeground); } .finding[data-severity=warning] { border-color: var(--vscode-editorWarning-foreground, #cca700); }

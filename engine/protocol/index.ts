@@ -13,3 +13,4 @@ export * from './sweepPanel';
 export * from './forwardStrip';
 export * from './doctor';
 export * from './latestWins';
+export * from './batcher';

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PRESET_NAMES, type PresetName } from '../../engine/nn/presets';
 import { CONDITIONINGS, type ConditioningName, type TrainJob, parseJob } from '../../engine/protocol';
+import { manifestPath } from '../../engine/run/manifest';
 import { SCHEDULE_NAMES } from '../../engine/schedules';
 import { newRunName } from '../paths';
 import { askInt, pick } from '../prompts';
@@ -80,13 +81,15 @@ export async function trainCommand(s: Services, arg: unknown): Promise<CommandRe
 export async function runTraining(s: Services, job: TrainJob, title: string, hangTimeoutMs?: number): Promise<CommandResult> {
   const busy = s.jobs.training(job.runDir);
   if (busy) throw new CommandArgError(NAME, `${path.basename(job.runDir)} is already training in this window.`, 'wait for it, or stop it with Diffusion: Stop Run.');
-  const dashboard = s.dashboards.startLive(job.runDir, s.settings().runsFolder, [
+  // A new run into an existing record is refused by the runner at once: no dashboard for it.
+  const refused = !job.resume && fs.existsSync(manifestPath(job.runDir));
+  const dashboard = refused ? undefined : s.dashboards.startLive(job.runDir, s.settings().runsFolder, [
     `${job.preset} U-Net, conditioning ${job.cond}; ${job.dataset}${job.imageSize ? ` ${job.imageSize}px` : ''}`,
     `batch ${job.batchSize}, learning rate ${job.learningRate}; schedule ${job.schedule}, T = ${job.T}; ${job.resume ? 'resumed, ' : ''}${job.steps} steps; previews every ${job.previewEvery || '(off)'}`,
   ], job.steps);
-  dashboard.show();
+  dashboard?.show();
   // The panel may be closed and reopened meanwhile (Show Training Dashboard): status goes to the current one.
-  const active = s.jobs.run(job, { title, hangTimeoutMs, get panel() { return dashboard.panel; }, onMessage: (msg) => dashboard.receive(msg) });
+  const active = s.jobs.run(job, { title, hangTimeoutMs, get panel() { return dashboard?.panel; }, onMessage: (msg) => dashboard?.receive(msg) });
   const r = await active.done.finally(() => s.dashboards.endLive(job.runDir));
   if (r.status === 'completed') {
     s.log.info(`${path.basename(job.runDir)} finished ${r.step} steps.`, [
