@@ -23,7 +23,7 @@ import { chromium } from 'playwright-core';
 import { panelHtml } from '../../../extension/panelHtml';
 import { FrameSource } from '../../../engine/runner/frameSource';
 import type { StepFrameMessage } from '../../../engine/protocol';
-import { CHROMIUM } from '../harness';
+import { CHROMIUM, toPage } from '../harness';
 import { CACHE_BYTES } from '../../../webview/trajectory/seeker';
 import { recordOracleTrajectory } from '../trajectoryRecord';
 
@@ -49,15 +49,6 @@ function encode(f: StepFrameMessage): Buffer {
   header.copy(out, 4);
   keys.forEach((k, i) => Buffer.from(f[k]!.data.buffer, f[k]!.data.byteOffset, f[k]!.data.byteLength).copy(out, start + tensors[i].offset));
   return out;
-}
-
-/** Typed arrays as JSON stand-ins (the statistics go once, at 'ready'). */
-function jsonable(v: unknown): unknown {
-  if (v instanceof Float32Array) return { $f32: Array.from(v, (x) => (Number.isFinite(x) ? x : null)) };
-  if (v instanceof Float64Array) return { $f64: Array.from(v, (x) => (Number.isFinite(x) ? x : null)) };
-  if (v instanceof Int32Array) return { $i32: Array.from(v) };
-  if (v === null || typeof v !== 'object') return v;
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonable(x)]));
 }
 
 /** The extension's stand-in inside the page (a string: it runs in the page, not in Node). */
@@ -124,7 +115,8 @@ async function main(): Promise<void> {
   const source = new FrameSource(RECORD);
   source.refresh();
   if (source.count !== STEPS) throw new Error(`${RECORD} holds ${source.count} steps, not ${STEPS}: delete it and run again.`);
-  const statsJson = JSON.stringify(jsonable(source.stats(0)));
+  // Typed arrays as JSON stand-ins: the statistics go once, at 'ready'.
+  const statsJson = JSON.stringify(toPage(source.stats(0)));
   const bundle = fs.readFileSync(path.resolve('dist/webview/panel.js'));
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
