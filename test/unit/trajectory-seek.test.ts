@@ -13,7 +13,9 @@ import { FRAME_DATA, FRAME_INDEX, FrameRecorder } from '../../engine/runner/fram
 import { FrameSource } from '../../engine/runner/frameSource';
 import { makeBetas } from '../../engine/schedules';
 import { frameStats } from '../../engine/trajectory/stats';
+import { DEFAULT_BREAKPOINTS } from '../../engine/trajectory/breakpoints';
 import { keyAction, stepOfTimestep } from '../../webview/trajectory/keys';
+import { readTrajectoryState } from '../../webview/trajectory/saved';
 import { Seeker, type StepFrame } from '../../webview/trajectory/seeker';
 import { StatsStore } from '../../webview/trajectory/statsStore';
 
@@ -201,6 +203,13 @@ describe('the panel side of seeking', () => {
     assert.deepEqual(store.at(2).nonFinite, [0, 0]);
     assert.equal(store.at(2).xMaxAbs[1], Math.fround(frameStats(frame(2)).xMaxAbs[1]));
     assert.equal(stepOfTimestep(store.t, store.recorded, 590), 2, 't = 599 is step 2, nearest to 590');
+  });
+
+  it('restores saved player state, keeping only sane values', () => {
+    assert.deepEqual(readTrajectoryState(undefined), { step: -1, paused: false, breakpoints: DEFAULT_BREAKPOINTS, sigmaData: 0.5, checked: -1 });
+    assert.deepEqual(readTrajectoryState({ step: 7, paused: true, sigmaData: 0.7, checked: 7, breakpoints: { bound: 3 } }), { step: 7, paused: true, breakpoints: { ...DEFAULT_BREAKPOINTS, bound: 3 }, sigmaData: 0.7, checked: 7 });
+    // Paused with no step is not a state the player can restore; a σ_data of 0 would make the theory meaningless.
+    assert.deepEqual(readTrajectoryState({ step: 2.5, paused: true, sigmaData: 0, checked: 'x' }), { step: -1, paused: false, breakpoints: DEFAULT_BREAKPOINTS, sigmaData: 0.5, checked: -1 });
   });
 
   it('maps keys like a debugger', () => {

@@ -171,6 +171,14 @@ describe('trajectory player', () => {
       await h.page.waitForFunction(() => (window as unknown as { __posted: Array<{ type: string; seq?: number }> }).__posted.some((m) => m.type === 'frameShown' && m.seq === 1));
       assert.equal(await h.page.getAttribute('#frame', 'data-step'), '3');
       await h.page.screenshot({ path: path.join(SCREENSHOTS, 'trajectory-breakpoint-nan.png'), fullPage: true });
+      // F5 continues past the breakpoint to the end of the record; a reload does not stop at it again.
+      await h.page.keyboard.press('F5');
+      await shownStep(h.page, STEPS - 1);
+      await h.reload();
+      await post(h.page, { type: 'status', state: 'running', text: 'sampling' });
+      await sendStats(h.page, source);
+      await shownStep(h.page, STEPS - 1);
+      assert.equal(await h.page.isHidden('#breakpointHit'), true);
     } finally {
       rec.close();
       await h.close();
@@ -264,9 +272,9 @@ describe('trajectory player', () => {
       await post(h.page, { type: 'header', title: 'Sampling shapes (exact denoiser)', lines: ['DDIM, 50 steps (trailing spacing, eta 0), 16 images, guidance 3'] });
       await post(h.page, { type: 'status', state: 'completed', text: 'sample completed' });
       await sendStats(h.page, source);
-      await shownStep(h.page, 49, 60_000);
+      await shownStep(h.page, 49, 120_000);
       await scrubTo(h.page, 30);
-      await shownStep(h.page, 30, 60_000);
+      await shownStep(h.page, 30, 120_000);
       assert.equal(await h.page.locator('#guidanceGrid canvas').count(), 16);
       assert.deepEqual(await h.cspViolations(), []);
       // Let the chart's animation-frame redraw land before the picture.

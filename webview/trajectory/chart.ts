@@ -10,7 +10,7 @@ import { type ChartTheme, onThemeChange, readTheme } from '../theme';
 import { htmlTooltip } from '../tooltip';
 import { type StatsStore, max, mean, min } from './statsStore';
 
-// The legend is this chart's own plugin, not registered globally: the other panels draw their own legends.
+// Legend is not registered globally (the Schedules panel draws its own HTML legend); this chart takes it inline.
 Chart.register(LineController, LineElement, PointElement, LinearScale, Tooltip);
 
 type Points = { x: number; y: number }[];
@@ -47,6 +47,7 @@ export class StatsChart {
     const datasets: ChartDataset<'line', Points>[] = SERIES.map((s) => ({ label: s.label, data: [], yAxisID: s.axis, borderDash: s.dash, borderWidth: 2, pointRadius: 0, pointHoverRadius: 3 }));
     this.chart = new Chart<'line', Points>(canvas, {
       type: 'line',
+      plugins: [Legend],
       data: { datasets },
       options: {
         parsing: false, normalized: true, animation: false, maintainAspectRatio: false,
@@ -61,7 +62,6 @@ export class StatsChart {
           tooltip: { enabled: false, external: htmlTooltip, callbacks: { title: (items) => `step ${items[0]?.parsed.x ?? ''}` } },
         },
       },
-      plugins: [Legend],
     });
     this.restyle(readTheme());
     onThemeChange(() => this.restyle(readTheme()));
@@ -110,6 +110,8 @@ export class StatsChart {
     const o = this.chart.options;
     o.color = theme.foreground;
     o.font = { ...o.font, family: theme.font };
+    // An inline plugin's options do not inherit the chart's colour.
+    o.plugins!.legend!.labels = { ...o.plugins!.legend!.labels, color: theme.foreground };
     for (const axis of [o.scales!.x!, o.scales!.y!, o.scales!.y1!]) {
       axis.grid = { ...axis.grid, color: theme.grid };
       axis.ticks = { ...axis.ticks, color: theme.foreground };

@@ -42,6 +42,7 @@ export class Player {
     this.saved = readTrajectoryState(state.get().trajectory);
     this.mode = this.saved.paused ? 'paused' : 'follow';
     this.target = this.saved.step;
+    this.checked = this.saved.checked;
     this.seeker = new Seeker(post, (f) => this.draw(f), { limit: () => this.store.recorded });
     this.controls = buildControls(section.querySelector<HTMLElement>('.controls')!, {
       first: () => this.goto(0),
@@ -85,7 +86,8 @@ export class Player {
   stats(msg: TrajectoryStatsMessage): void {
     this.section.hidden = false;
     const first = this.store.add(msg);
-    if (first === 0) this.checked = -1;
+    // A chunk from step 0 is the whole record again (a reload): keep what was tested, within the record.
+    if (first === 0) this.checked = Math.min(this.checked, this.store.recorded - 1);
     this.controls.slider.max = String(Math.max(0, this.store.recorded - 1));
     this.chart.refresh();
     if (this.mode === 'follow') {
@@ -166,12 +168,13 @@ export class Player {
 
   /** Tests steps from..to in order; the first hit, if any. */
   private scan(from: number, to: number): BreakpointHit | undefined {
-    for (let s = from; s <= to; s++) {
+    let hit: BreakpointHit | undefined;
+    for (let s = from; s <= to && !hit; s++) {
       this.checked = s;
-      const h = checkStep(this.store.at(s), { step: s, t: this.store.t[s], alphaBar: this.store.alphaBar[s], sigmaData: this.saved.sigmaData }, this.saved.breakpoints);
-      if (h) return h;
+      hit = checkStep(this.store.at(s), { step: s, t: this.store.t[s], alphaBar: this.store.alphaBar[s], sigmaData: this.saved.sigmaData }, this.saved.breakpoints);
     }
-    return undefined;
+    this.save({ checked: this.checked });
+    return hit;
   }
 
   private stopAt(h: BreakpointHit): void {

@@ -9,11 +9,14 @@ export interface TrajectoryState {
   paused: boolean;
   breakpoints: BreakpointSettings;
   sigmaData: number;
+  /** the last step the breakpoints have tested: a reload does not stop again where the user continued */
+  checked: number;
 }
 
 export function readTrajectoryState(saved: unknown): TrajectoryState {
   const o = typeof saved === 'object' && saved !== null ? (saved as Record<string, unknown>) : {};
   const step = typeof o.step === 'number' && Number.isInteger(o.step) && o.step >= -1 ? o.step : -1;
   const sigma = typeof o.sigmaData === 'number' && o.sigmaData > 0 && o.sigmaData <= 10 ? o.sigmaData : DEFAULT_SIGMA_DATA;
-  return { step, paused: o.paused === true && step >= 0, breakpoints: readBreakpoints(o.breakpoints), sigmaData: sigma };
+  const checked = typeof o.checked === 'number' && Number.isInteger(o.checked) && o.checked >= -1 ? o.checked : -1;
+  return { step, paused: o.paused === true && step >= 0, breakpoints: readBreakpoints(o.breakpoints), sigmaData: sigma, checked };
 }
