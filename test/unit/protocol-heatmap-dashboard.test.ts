@@ -18,7 +18,7 @@ const heatmap = (extra: Record<string, unknown> = {}) => ({
 
 describe('protocol: heatmap job', () => {
   it('accepts one model, or two with the second named in compare', () => {
-    assert.deepEqual(parseJob(job), { ...job, step: undefined, compare: undefined });
+    assert.deepEqual(parseJob(job), { ...job, step: undefined, compare: undefined, impl: undefined });
     const two = parseJob({ ...job, step: 4, compare: { runDir: '/runs/b', weights: 'raw', step: 2 } });
     assert.deepEqual(two.kind === 'heatmap' && two.compare, { runDir: '/runs/b', weights: 'raw', step: 2 });
   });
