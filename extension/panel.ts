@@ -228,7 +228,7 @@ export class LensPanel {
 
   private seek(step: number, request: number): void {
     if (!this.source) {
-      this.post({ type: 'seekError', request, step, message: 'This panel has no run record to read steps from. Open the run again (Diffusion: Open Run).' });
+      this.post({ type: 'seekError', request, step, message: 'this panel has no run record to read other steps from. To step through a sampling run, open it with Diffusion: Open Run.' });
       return;
     }
     // The step may have been recorded after the last refresh (a live run).

@@ -97,8 +97,11 @@ describe('Sample, Guidance Sweep and Open Run', () => {
     assert.equal(r.status, 'completed', r.error);
     assert.ok((r.frames ?? 0) >= 5);
     const lens = await api();
-    // The player gets every step's statistics and seeks the last step from the record.
-    await waitFor('the reopened run to show its last recorded step', () => lens.panels().find((p) => p.title === 'tiny-class' && p.statsSteps === r.frames && p.lastStepSought === (r.frames ?? 0) - 1));
+    // The player gets every step's statistics and seeks the last step from the record. 90 s: on a machine
+    // shared by several test sessions a new webview has taken over 30 s to post 'ready'.
+    await waitFor('the reopened run to show its last recorded step', () => lens.panels().find((p) => p.title === 'tiny-class' && p.statsSteps === r.frames && p.lastStepSought === (r.frames ?? 0) - 1), 90_000).catch((err: Error) => {
+      throw new Error(`${err.message}; ${r.frames} frames; the panels titled tiny-class: ${JSON.stringify(lens.panels().filter((p) => p.title === 'tiny-class'))}`);
+    });
   });
 
   it('rejects sampling a run without a checkpoint, and an unknown run, with the reason', async () => {
