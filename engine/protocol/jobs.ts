@@ -7,6 +7,7 @@ import { PRESET_NAMES, type PresetName } from '../nn/presets';
 import { SCHEDULE_NAMES, type ScheduleName } from '../schedules';
 import { SPACINGS, type Spacing } from '../timesteps';
 import { type Fields, ProtocolError, bool, int, num, numberList, oneOf, optional, record, str, stringList } from './check';
+import { SWEEP_LIMITS } from './sweepPanel';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendChoiceName = (typeof BACKEND_CHOICES)[number];
@@ -137,7 +138,7 @@ export interface DoctorJob extends JobBase {
 
 export type JobSpec = TrainJob | SampleJob | SweepJob | ForwardJob | HeatmapJob | DoctorJob;
 
-const PROMPT_MAX = 500;
+const PROMPT_MAX = SWEEP_LIMITS.promptMax;
 
 export function parseJob(value: unknown, where = 'job'): JobSpec {
   const o = record(value, where);
@@ -168,12 +169,12 @@ export function parseJob(value: unknown, where = 'job'): JobSpec {
         seed: int(o, 'seed', at, 0), weights: oneOf(o, 'weights', ['ema', 'raw'] as const, at), impl: optional(o, 'impl', () => path('impl')),
       };
     case 'sweep': {
-      const seeds = int(o, 'seeds', at, 1, 64);
+      const seeds = int(o, 'seeds', at, 1, SWEEP_LIMITS.maxRows);
       const prompts = optional(o, 'prompts', (f, k) => promptList(f, k, at));
       if (prompts && prompts.length !== seeds) throw new ProtocolError(at, `field 'seeds' is ${seeds} but 'prompts' has ${prompts.length}; a prompt sweep has one row per prompt, so set seeds to ${prompts.length}.`);
       return {
         kind, backend, runDir: path('runDir'), outDir: path('outDir'), ...conditionChoice(o, at),
-        scales: numberList(o, 'scales', at, { min: -100, max: 100, maxLength: 32 }), seeds, prompts,
+        scales: numberList(o, 'scales', at, { min: SWEEP_LIMITS.scaleMin, max: SWEEP_LIMITS.scaleMax, maxLength: SWEEP_LIMITS.maxScales }), seeds, prompts,
         steps: int(o, 'steps', at, 1, 100_000), seed: int(o, 'seed', at, 0), impl: optional(o, 'impl', () => path('impl')),
       };
     }
@@ -215,9 +216,9 @@ function conditionChoice(o: Fields, at: string): ConditionChoice {
 }
 
 function promptList(o: Fields, key: string, at: string): string[] {
-  const list = stringList(o, key, at, 64);
+  const list = stringList(o, key, at, SWEEP_LIMITS.maxRows);
   const bad = list.findIndex((p) => p.length > PROMPT_MAX);
-  if (list.length === 0 || bad >= 0) throw new ProtocolError(at, `field '${key}' ${list.length === 0 ? 'is empty' : `has a prompt of ${list[bad].length} characters at ${bad}`}; expected 1 to 64 prompts of at most ${PROMPT_MAX} characters.`);
+  if (list.length === 0 || bad >= 0) throw new ProtocolError(at, `field '${key}' ${list.length === 0 ? 'is empty' : `has a prompt of ${list[bad].length} characters at ${bad}`}; expected 1 to ${SWEEP_LIMITS.maxRows} prompts of at most ${PROMPT_MAX} characters.`);
   return list;
 }
 

@@ -6,7 +6,7 @@
  */
 import { type Fields, ProtocolError, int, numberList, oneOf, str, stringList } from './check';
 
-/** The same limits as a sweep job's (jobs.ts), so a panel request that passes here makes a valid job. */
+/** A sweep's limits, shared by the sweep job (jobs.ts) and the panel's requests, so a request that passes makes a valid job. */
 export const SWEEP_LIMITS = { scaleMin: -100, scaleMax: 100, maxScales: 32, maxRows: 64, promptMax: 500 } as const;
 
 export interface SweepGridMessage {

@@ -176,3 +176,24 @@ export async function serveSeeks(page: Page, answer: (step: number, request: num
     setTimeout(() => void post(page, toPage(reply)).catch(() => undefined), 0);
   });
 }
+
+/**
+ * What the panel must draw for image values in [-1, 1] (HWC, 1 or 3 channels): round((v + 1) * 127.5)
+ * per channel, clipped to 0..255, greyscale spread to RGB, opaque: the RGBA bytes a canvas reads back.
+ */
+export function expectedPixels(values: ArrayLike<number>, channels: number): number[] {
+  const px: number[] = [];
+  for (let p = 0; p < values.length / channels; p++) {
+    for (let k = 0; k < 3; k++) px.push(Math.min(255, Math.max(0, Math.round((values[p * channels + (channels === 3 ? k : 0)] + 1) * 127.5))));
+    px.push(255);
+  }
+  return px;
+}
+
+/** The RGBA bytes of the canvas `selector` finds. */
+export function canvasPixels(page: Page, selector: string): Promise<number[]> {
+  return page.$eval(selector, (el) => {
+    const c = el as HTMLCanvasElement;
+    return Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data);
+  });
+}

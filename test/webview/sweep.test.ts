@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { type PanelHarness, f32, openPanel, post, shutdown } from './harness';
+import { type PanelHarness, canvasPixels, expectedPixels, f32, openPanel, post, shutdown } from './harness';
 import { DARK_THEME, DOCS, LIGHT_THEME, useTheme } from './themes';
 
 after(shutdown);
@@ -25,19 +25,7 @@ function cellValues(r: number, c: number): number[] {
 const cell = (r: number, c: number, values = cellValues(r, c), shape = [1, 2, 2, 3], rows = ROWS.length, cols = DEFAULT_SCALES.length) =>
   ({ type: 'cell', row: r, col: c, rows, cols, scale: DEFAULT_SCALES[c] ?? 0, label: ROWS[r] ?? 'row', image: { shape, data: f32(values) } });
 
-/** What the panel must draw for payload values in [-1, 1]: v -> round((v + 1) * 127.5) per channel, opaque. */
-function expectedPixels(values: number[]): number[] {
-  const px: number[] = [];
-  for (let p = 0; p < values.length / 3; p++) px.push(...[0, 1, 2].map((k) => Math.min(255, Math.max(0, Math.round((values[p * 3 + k] + 1) * 127.5)))), 255);
-  return px;
-}
-
-async function cellPixels(h: PanelHarness, r: number, c: number): Promise<number[]> {
-  return h.page.$eval(`button.cell[data-row="${r}"][data-col="${c}"] canvas`, (el) => {
-    const canvas = el as HTMLCanvasElement;
-    return Array.from(canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data);
-  });
-}
+const cellPixels = (h: PanelHarness, r: number, c: number) => canvasPixels(h.page, `button.cell[data-row="${r}"][data-col="${c}"] canvas`);
 
 const filled = (h: PanelHarness) => h.page.$$eval('button.cell', (bs) => bs.map((b) => (b as HTMLElement).dataset.filled === 'true'));
 const panelErrors = async (h: PanelHarness) => (await h.posted()).filter((m) => m.type === 'panelError').map((m) => String(m.message));
@@ -65,7 +53,7 @@ describe('Guidance Sweep panel', () => {
       await post(h.page, grid());
       await post(h.page, cell(1, 4));
       await h.page.waitForSelector('button.cell[data-row="1"][data-col="4"][data-filled=true]');
-      assert.deepEqual(await cellPixels(h, 1, 4), expectedPixels(cellValues(1, 4)));
+      assert.deepEqual(await cellPixels(h, 1, 4), expectedPixels(cellValues(1, 4), 3));
       assert.equal((await filled(h)).filter(Boolean).length, 1);
       assert.equal(await h.page.textContent('#sweepProgress'), '1 of 14 images; click one to step through its trajectory');
       // Values beyond [-1, 1] clip to black and white; greyscale images spread one channel to three.
@@ -74,7 +62,7 @@ describe('Guidance Sweep panel', () => {
       assert.deepEqual(await cellPixels(h, 0, 0), [0, 0, 0, 255, 0, 0, 0, 255, 128, 128, 128, 255, 255, 255, 255, 255]);
       for (let r = 0; r < 2; r++) for (let c = 0; c < 7; c++) await post(h.page, cell(r, c));
       await h.page.waitForFunction(() => document.querySelectorAll('button.cell[data-filled=true]').length === 14);
-      for (const [r, c] of [[0, 0], [0, 6], [1, 3]]) assert.deepEqual(await cellPixels(h, r, c), expectedPixels(cellValues(r, c)), `cell ${r},${c}`);
+      for (const [r, c] of [[0, 0], [0, 6], [1, 3]]) assert.deepEqual(await cellPixels(h, r, c), expectedPixels(cellValues(r, c), 3), `cell ${r},${c}`);
       assert.deepEqual(await panelErrors(h), []);
     } finally {
       await h.close();
@@ -151,7 +139,7 @@ describe('Guidance Sweep panel', () => {
       assert.equal(await h.page.$$eval('#sweepGrid thead th', (ths) => ths.length), 8, 'a rejected grid replaced the good one');
       await post(h.page, cell(0, 1));
       await h.page.waitForSelector('button.cell[data-row="0"][data-col="1"][data-filled=true]');
-      assert.deepEqual(await cellPixels(h, 0, 1), expectedPixels(cellValues(0, 1)));
+      assert.deepEqual(await cellPixels(h, 0, 1), expectedPixels(cellValues(0, 1), 3));
     } finally {
       await h.close();
     }
@@ -172,7 +160,7 @@ describe('Guidance Sweep panel', () => {
       assert.equal(await h.page.locator('#sweepNegative').evaluate((f) => (f as HTMLInputElement).value), 'blurry');
       assert.equal(await h.page.locator('#sweepScales').evaluate((f) => (f as HTMLInputElement).value), '2, 4');
       assert.equal(await h.page.locator('#sweepPrompt').evaluate((f) => (f as HTMLInputElement).value), 'large red circle top left');
-      assert.deepEqual(await cellPixels(h, 0, 3), expectedPixels(cellValues(0, 3)));
+      assert.deepEqual(await cellPixels(h, 0, 3), expectedPixels(cellValues(0, 3), 3));
       assert.equal((await filled(h)).filter(Boolean).length, 1);
     } finally {
       await h.close();

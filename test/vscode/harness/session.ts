@@ -108,10 +108,11 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
 
 /**
  * Clicks (or fills) the first visible element matching `selector` in any frame: panels live in nested
- * webview iframes, which may still be loading, so it tries for a few seconds, then says what each frame held.
+ * webview iframes, which may still be loading (slowly on a busy machine), so it tries for 30 s, then says
+ * what each frame held.
  */
 async function actInWebview(page: Page, a: { action: 'click' | 'fill'; selector: string; value?: string }): Promise<string> {
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
     for (const frame of page.frames()) {
       const el = await frame.$(a.selector).catch(() => null);
       if (el && (await el.isVisible().catch(() => false))) {

@@ -52,7 +52,8 @@ describe('Sample, Guidance Sweep and Open Run', () => {
     const before = sweepPanels().length;
     const r = await run('sweep', { runDir: runDir(), scales: [0, 5], seeds: 2, steps: 5, seed: 20 });
     assert.equal(r.status, 'completed', r.error);
-    const panel = await waitFor('the new sweep panel to have all 4 cells', () => sweepPanels().length === before + 1 && sweepPanels()[before].cells === 4 && sweepPanels()[before]);
+    // Cells are counted as the extension receives them; the webview may still be loading, so wait for its 'ready' too.
+    const panel = await waitFor('the new sweep panel to have all 4 cells and its webview loaded', () => sweepPanels().length === before + 1 && sweepPanels()[before].cells === 4 && sweepPanels()[before].ready && sweepPanels()[before], 60_000);
     assert.deepEqual(panel.kept, ['sweepGrid']);
     assert.deepEqual(panel.rejected, []);
     await screenshot('sweep-panel');
