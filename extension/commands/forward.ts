@@ -45,6 +45,8 @@ export async function forwardCommand(s: Services, arg: unknown): Promise<Command
   const outDir = path.join(forwardFolder(settings.runsFolder), stamp());
   const job = parseJob({ kind: 'forward', backend: settings.backend, outDir, image, size: a?.size ?? 64, schedule: choices.schedule, T, timesteps: choices.timesteps, seed: a?.seed ?? 0 }) as ForwardJob;
   const panel = s.panels.create('Forward process', settings.runsFolder);
+  // Steppable like a sampling run: the player seeks any timestep from the record the runner writes.
+  panel.attachRecord(outDir);
   panel.setHeader(`Forward process q(x_t | x_0): ${path.basename(image)}`, [`${job.schedule} schedule, T = ${T}, the same noise at t = ${job.timesteps.join(', ')}`, `record: ${outDir}`]);
   const r = await s.jobs.run(job, { title: 'forward process', panel, hangTimeoutMs: a?.hangTimeoutMs }).done;
   const png = r.files.find((f) => f.endsWith('.png'));
