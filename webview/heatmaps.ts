@@ -7,7 +7,8 @@
 import { Chart, type ChartDataset, LineController, LineElement, LinearScale, PointElement, Tooltip } from 'chart.js';
 import { errorRange } from '../engine/eval/viridis';
 import type { HeatmapMessage } from '../engine/protocol';
-import { colourLegend, drawColormapped, drawImage } from './imageCanvas';
+import { drawImage } from './draw';
+import { colourLegend, drawColormapped } from './imageCanvas';
 import { applyTheme } from './schedules';
 import type { StateStore } from './state';
 import { onThemeChange, readTheme } from './theme';

@@ -1,21 +1,5 @@
-/** Drawing tensors onto canvases at their native resolution (CSS scales them up, pixelated). */
-import type { TensorPayload } from '../engine/protocol';
+/** Value maps onto canvases in viridis at their native resolution (CSS scales them up, pixelated); images: draw.ts. */
 import { viridis } from '../engine/eval/viridis';
-
-/** Image i of an NHWC batch in [-1, 1] onto a canvas, greyscale or RGB. */
-export function drawImage(canvas: HTMLCanvasElement, batch: TensorPayload, i: number): void {
-  const [, h, w, c] = batch.shape;
-  canvas.width = w;
-  canvas.height = h;
-  const ctx = canvas.getContext('2d')!;
-  const img = ctx.createImageData(w, h);
-  const base = i * h * w * c;
-  for (let p = 0; p < h * w; p++) {
-    for (let k = 0; k < 3; k++) img.data[p * 4 + k] = Math.round((batch.data[base + p * c + (c === 3 ? k : 0)] + 1) * 127.5);
-    img.data[p * 4 + 3] = 255;
-  }
-  ctx.putImageData(img, 0, 0);
-}
 
 /**
  * w x h values (row-major, from `offset`) in viridis over [min, max]; NaN stays transparent, so a missing
