@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2dSame } from './conv';
+import { matMulFastGrad } from './matmul';
 import type { Params } from './params';
 
 export const silu = (x: tf.Tensor) => tf.mul(x, tf.sigmoid(x));
@@ -19,7 +20,7 @@ export class Dense {
   }
   apply(x: tf.Tensor): tf.Tensor {
     const lead = x.shape.slice(0, -1);
-    const y = tf.add(tf.matMul(tf.reshape(x, [-1, this.inDim]), this.w), this.b);
+    const y = tf.add(matMulFastGrad(tf.reshape(x, [-1, this.inDim]) as tf.Tensor2D, this.w as tf.Tensor2D), this.b);
     return tf.reshape(y, [...lead, this.outDim]);
   }
 }

@@ -7,9 +7,8 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/types';
-import { type DiffusionTables, diffusionTables } from '../diffusion';
+import { diffusionTables } from '../diffusion';
 import { DlensError } from '../errors';
-import { qSample } from '../forward';
 import { yieldToEventLoop } from '../eventLoop';
 import { Rng } from '../random';
 import { makeBetas } from '../schedules';
@@ -19,7 +18,9 @@ import { appendLine } from '../run/files';
 import { type RunManifest, writeManifest } from '../run/manifest';
 import { AdamW, clipByGlobalNorm, learningRate } from './adamw';
 import { trainingCondition } from './conditioning';
+import { DataParallel, defaultWorkers } from './dataParallel';
 import { Ema } from './ema';
+import { splitFlat, toPlain } from './gradients';
 import { previewSamples } from './preview';
 
 export const LOSS_BUCKETS = 10;
@@ -42,6 +43,8 @@ export interface TrainEvents {
   signal?: AbortSignal;
   /** how often (steps) metrics are written and reported */
   logEvery?: number;
+  /** data-parallel gradient threads, this one included (default: defaultWorkers(backend)) */
+  workers?: number;
 }
 
 export interface TrainResult {
@@ -60,6 +63,9 @@ export async function train(runDir: string, manifest: RunManifest, dataset: Data
   const optimizer = new AdamW(vars);
   const ema = new Ema(vars, cfg.emaDecay);
   const emaModel = new UNet(manifest.model, new Rng(cfg.seed));
+  const backend = tf.getBackend();
+  const parallel = new DataParallel(model, tables, events.workers ?? defaultWorkers(backend), backend);
+  log(`gradients on ${parallel.count} thread${parallel.count > 1 ? 's' : ''} (${backend})`);
 
   let step = 0;
   const { data: ckpt, skipped } = latestGoodCheckpoint(runDir);
@@ -102,41 +108,35 @@ export async function train(runDir: string, manifest: RunManifest, dataset: Data
       if (events.signal?.aborted) break;
       const rng = new Rng(cfg.seed * 1_000_003 + step); // per-step randomness: a resumed run replays the same batches
       const lr = learningRate(step, cfg.learningRate, cfg.warmupSteps);
-      // The whole batch's randomness is drawn first, so splitting it into micro-batches changes nothing but memory.
+      // The whole batch's randomness is drawn first, so splitting it into shards and micro-batches changes nothing but float summation order.
       const indices = Array.from({ length: cfg.batchSize }, () => rng.int(dataset.size));
       const ts = indices.map(() => rng.int(tables.T));
       const keep = indices.map(() => rng.uniform() >= cfg.condDropout);
-      const batchNoise = rng.normal([cfg.batchSize, dataset.imageSize, dataset.imageSize, dataset.channels]);
-      let accumulated: tf.Tensor[] | undefined;
-      for (let start = 0; start < indices.length; start += cfg.microBatch) {
-        const end = Math.min(start + cfg.microBatch, indices.length);
-        const micro = { indices: indices.slice(start, end), ts: ts.slice(start, end), keep: keep.slice(start, end), batchNoise, offset: start, total: indices.length };
-        const batch = dataset.get(micro.indices);
-        const cond = await trainingCondition(manifest, batch.labels, batch.captions, micro.keep);
-        const { grads, perExample } = microBatchGrads(model, vars, tables, dataset, micro, batch.images, cond);
-        perExample.forEach((l, i) => {
-          const b = Math.min(LOSS_BUCKETS - 1, Math.floor((micro.ts[i] / tables.T) * LOSS_BUCKETS));
-          bucketSum[b] += l;
-          bucketCount[b]++;
-          lossSum += l;
-          lossCount++;
-        });
-        if (!accumulated) accumulated = grads;
-        else {
-          const sum = accumulated.map((g, i) => tf.add(g, grads[i]));
-          tf.dispose([...accumulated, ...grads]);
-          accumulated = sum;
-        }
-      }
-      batchNoise.dispose();
-      const { clipped, norm } = clipByGlobalNorm(accumulated!, cfg.gradClip);
+      const noiseT = rng.normal([cfg.batchSize, dataset.imageSize, dataset.imageSize, dataset.channels]);
+      const batchNoise = noiseT.dataSync() as Float32Array;
+      noiseT.dispose();
+      const batch = dataset.get(indices);
+      const cond = await trainingCondition(manifest, batch.labels, batch.captions, keep);
+      const { grads: flat, perExample } = await parallel.gradients({
+        images: batch.images, noise: batchNoise, ts, cond: cond && toPlain(cond), total: indices.length, microBatch: cfg.microBatch,
+      });
+      cond?.dispose();
+      perExample.forEach((l, i) => {
+        const b = Math.min(LOSS_BUCKETS - 1, Math.floor((ts[i] / tables.T) * LOSS_BUCKETS));
+        bucketSum[b] += l;
+        bucketCount[b]++;
+        lossSum += l;
+        lossCount++;
+      });
+      const accumulated = splitFlat(vars, flat);
+      const { clipped, norm } = clipByGlobalNorm(accumulated, cfg.gradClip);
       lastNorm = norm;
       if (!Number.isFinite(norm)) {
         throw new DlensError('non-finite-gradient', `The gradient norm became ${norm} at step ${step}.`, 'lower --lr, or check the data for NaN values; the last checkpoint is intact.');
       }
       optimizer.apply(clipped, lr);
       ema.update(step);
-      tf.dispose([...accumulated!, ...clipped]);
+      tf.dispose([...new Set([...accumulated, ...clipped])]);
       step++;
 
       if (step % logEvery === 0 || step === cfg.steps) {
@@ -173,40 +173,11 @@ export async function train(runDir: string, manifest: RunManifest, dataset: Data
     writeManifest(runDir, manifest);
     throw err;
   } finally {
+    await parallel.dispose();
     optimizer.dispose();
     ema.dispose();
     tf.dispose([...vars, ...emaModel.params.list()]);
   }
-}
-
-interface MicroBatch {
-  indices: number[];
-  ts: number[];
-  keep: boolean[];
-  /** the whole batch's noise; this micro-batch takes rows offset..offset+n */
-  batchNoise: tf.Tensor;
-  offset: number;
-  total: number;
-}
-
-/** Gradients of (n / batch) x the mean noise-prediction MSE over one micro-batch, plus per-example losses. */
-function microBatchGrads(model: UNet, vars: tf.Variable[], tables: DiffusionTables, dataset: Dataset, mb: MicroBatch, images: Float32Array, cond: tf.Tensor | undefined) {
-  const n = mb.indices.length;
-  const shape: [number, number, number, number] = [n, dataset.imageSize, dataset.imageSize, dataset.channels];
-  const x0 = tf.tensor4d(images, shape);
-  const noise = tf.slice(mb.batchNoise, [mb.offset, 0, 0, 0], shape);
-  const tTensor = tf.tensor1d(mb.ts, 'int32');
-  let perExampleT: tf.Tensor | undefined;
-  const { value, grads } = tf.variableGrads(() => {
-    const xt = qSample(tables, x0, mb.ts, noise);
-    const eps = model.predict(xt, tTensor, cond);
-    const perExample = tf.mean(tf.square(tf.sub(eps, noise)), [1, 2, 3]);
-    perExampleT = tf.keep(perExample);
-    return tf.mul(tf.mean(perExample), n / mb.total) as tf.Scalar;
-  }, vars);
-  const perExample = Array.from(perExampleT!.dataSync());
-  tf.dispose([value, x0, noise, tTensor, perExampleT!, ...(cond ? [cond] : [])]);
-  return { grads: vars.map((v) => grads[v.name]), perExample };
 }
 
 function loadInto(vars: tf.Variable[], index: { shape: number[]; offset: number }[], data: Float32Array): void {

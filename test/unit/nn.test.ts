@@ -3,6 +3,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../engine/backend';
 import { conv2dSame } from '../../engine/nn/conv';
+import { matMulFastGrad } from '../../engine/nn/matmul';
 import { Attention, Embedding, GroupNorm, timestepEmbedding } from '../../engine/nn/layers';
 import { Params } from '../../engine/nn/params';
 import { presetConfig } from '../../engine/nn/presets';
@@ -29,6 +30,27 @@ describe('convolution with forward-only gradients', () => {
     // d/dw1[ci,co] of sum(up * x.w1) = sum over pixels of x[.., ci] * up[.., co]
     const expected = tf.matMul(tf.reshape(x, [-1, 3]), tf.reshape(up, [-1, 4]), true, false);
     assert.ok(maxAbsDiff(await values(g1), await values(expected)) < 1e-3);
+  });
+});
+
+describe('matmul with transpose-free gradients', () => {
+  it('matches tfjs\'s own matMul gradients computed on the cpu backend', async () => {
+    await initBackend('cpu');
+    const x = new Rng(5).normal([37, 6]) as tf.Tensor2D;
+    const w = new Rng(6).normal([6, 5]) as tf.Tensor2D;
+    const up = new Rng(7).normal([37, 5]);
+    const reference = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D), up)))([x, w]);
+    const [rx, rw] = [await values(reference[0]), await values(reference[1])];
+    await initBackend('wasm');
+    const [value, ...ours] = [matMulFastGrad(x, w), ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(matMulFastGrad(a as tf.Tensor2D, b as tf.Tensor2D), up)))([x, w])];
+    assert.ok(maxAbsDiff(await values(value), await values(tf.matMul(x, w))) < 1e-5);
+    assert.ok(maxAbsDiff(await values(ours[0]), rx) < 1e-4);
+    assert.ok(maxAbsDiff(await values(ours[1]), rw) < 1e-4);
+    // dW[i, o] = sum_n x[n, i] up[n, o]: check one entry by hand, independently of any matmul.
+    const [xv, uv] = [await values(x), await values(up)];
+    let w23 = 0;
+    for (let n = 0; n < 37; n++) w23 += xv[n * 6 + 2] * uv[n * 5 + 3];
+    assert.ok(Math.abs((await values(ours[1]))[2 * 5 + 3] - w23) < 1e-4);
   });
 });
 
