@@ -134,7 +134,12 @@ async function main() {
   const x16 = rng.normal([FORWARD_BATCH, 32, 32, 1]);
   const t16 = tf.tensor1d(Array.from({ length: FORWARD_BATCH }, (_, i) => (i * 61) % 1000), 'int32');
   const c16 = tf.tensor1d(Array.from({ length: FORWARD_BATCH }, (_, i) => i % 10), 'int32');
-  const forward = () => tf.tidy(() => void model.predict(x16, t16, c16).dataSync());
+  // Inference splits the batch across the same threads (DataParallel.predict), as `dlens sample` does.
+  const forward = async () => {
+    const out = await parallel.predict(x16, t16, c16);
+    out.dataSync();
+    out.dispose();
+  };
 
   const recordDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dlens-bench-'));
   const sample = async (streamed: boolean) => {
@@ -144,7 +149,7 @@ async function main() {
     const recorder = streamed ? new FrameRecorder(fs.mkdtempSync(path.join(recordDir, 'run-'))) : undefined;
     // The runner's consumer: every step's x, eps, x0 and both guidance branches read out and appended to the run record.
     const probe: Probe | undefined = recorder && (async (e) => recorder.append(await frameFromProbe(e, SAMPLING_STEPS)));
-    const denoiser = guidedDenoiser((x, t, c) => model.predict(x, t, c), { scale: GUIDANCE, cond, uncond });
+    const denoiser = guidedDenoiser((x, t, c) => parallel.predict(x, t, c), { scale: GUIDANCE, cond, uncond });
     const out = await sampleDdim(denoiser, xT, { tables, timesteps: inferenceTimesteps('leading', 1000, SAMPLING_STEPS), rng: new Rng(3), clipX0: 1, probe });
     await out.data();
     recorder?.close();
@@ -153,7 +158,8 @@ async function main() {
 
   // Warm-up: first calls compile kernels and grow the wasm heap on every thread.
   await trainStep(trainBatch);
-  forward();
+  await parallel.syncWeights();
+  await forward();
   await torch?.ms({ op: 'train', batch: TRAIN_BATCH });
   await torch?.ms({ op: 'forward', batch: FORWARD_BATCH });
 
@@ -162,10 +168,12 @@ async function main() {
   for (let r = 0; r < REPS; r++) {
     ours.train.push(await timed(() => trainStep(trainBatch)));
     if (torch) theirs.train.push(await torch.ms({ op: 'train', batch: TRAIN_BATCH }));
+    await parallel.syncWeights();
     ours.forward.push(await timed(forward));
     if (torch) theirs.forward.push(await torch.ms({ op: 'forward', batch: FORWARD_BATCH }));
     log(`rep ${r + 1}/${REPS}: train ${ours.train[r].toFixed(0)} ms${torch ? ` vs ${theirs.train[r].toFixed(0)}` : ''}, forward ${ours.forward[r].toFixed(0)} ms${torch ? ` vs ${theirs.forward[r].toFixed(1)}` : ''}`);
   }
+  await parallel.syncWeights();
   for (let r = 0; r < REPS; r++) {
     // Alternate which of probe off / on goes first, so a drift in machine load does not favour either.
     const order = r % 2 === 0 ? [false, true] : [true, false];

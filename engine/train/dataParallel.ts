@@ -10,10 +10,11 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
 import type { DiffusionTables } from '../diffusion';
 import { DlensError } from '../errors';
 import type { UNet, UNetConfig } from '../nn/unet';
-import { type Shard, type ShardResult, shardGradients } from './gradients';
+import { type PlainTensor, type Shard, type ShardResult, shardGradients, toPlain } from './gradients';
 
 export interface WorkerSetup {
   backend: string;
@@ -59,13 +60,49 @@ export class DataParallel {
     let pending: Promise<ShardResult[]> = Promise.resolve([]);
     if (this.workers.length > 0) {
       const weights = await readWeights(this.model);
-      pending = Promise.all(this.workers.map((w, i) => ask(w, { weights, shard: shards[i + 1] })));
+      pending = Promise.all(this.workers.map((w, i) => ask<ShardResult>(w, { op: 'gradients', weights, shard: shards[i + 1] })));
     }
     // Shard 0 here, while the workers compute theirs.
     const results = [shardGradients(this.model, this.tables, shards[0]), ...(await pending)];
     const grads = results[0].grads;
     for (const r of results.slice(1)) for (let j = 0; j < grads.length; j++) grads[j] += r.grads[j];
     return { grads, perExample: results.flatMap((r) => r.perExample) };
+  }
+
+  /** Gives the workers this thread's current weights, for predict() (gradients() always sends them). */
+  async syncWeights(): Promise<void> {
+    await Promise.all(this.ready);
+    if (this.workers.length === 0) return;
+    const weights = await readWeights(this.model);
+    await Promise.all(this.workers.map((w) => ask(w, { op: 'weights', weights })));
+  }
+
+  /**
+   * model.predict with the batch cut into contiguous shards, one per thread; the same numbers as one
+   * call, since every layer treats the images of a batch independently. Call syncWeights() first.
+   */
+  async predict(x: tf.Tensor, t: number | tf.Tensor1D, cond?: tf.Tensor): Promise<tf.Tensor4D> {
+    const B = x.shape[0];
+    const parts = Math.min(this.count, B);
+    if (parts === 1) return this.model.predict(x, t, cond);
+    const rows = (start: number, end: number) => ({ start, end });
+    const cuts = Array.from({ length: parts }, (_, i) => rows(Math.floor((i * B) / parts), Math.floor(((i + 1) * B) / parts)));
+    const xs = toPlain(x);
+    const ts = typeof t === 'number' ? t : Array.from(t.dataSync());
+    const cs = cond ? toPlain(cond) : undefined;
+    const request = (c: { start: number; end: number }) => ({
+      x: sliceRows(xs, c.start, c.end), t: typeof ts === 'number' ? ts : ts.slice(c.start, c.end), cond: cs && sliceRows(cs, c.start, c.end),
+    });
+    const pending = Promise.all(cuts.slice(1).map((c, i) => ask<Float32Array>(this.workers[i], { op: 'predict', ...request(c) })));
+    const first = predictPlain(this.model, request(cuts[0]));
+    const out = new Float32Array(x.size);
+    out.set(first, 0);
+    let offset = first.length;
+    for (const part of await pending) {
+      out.set(part, offset);
+      offset += part.length;
+    }
+    return tf.tensor4d(out, x.shape as [number, number, number, number]);
   }
 
   async dispose(): Promise<void> {
@@ -98,17 +135,38 @@ export function splitShard(batch: Shard, parts: number): Shard[] {
   return out;
 }
 
+export interface PredictRequest {
+  x: PlainTensor;
+  t: number | number[];
+  cond?: PlainTensor;
+}
+
+/** One shard of a data-parallel predict, on whichever thread holds `model`. */
+export function predictPlain(model: UNet, r: PredictRequest): Float32Array {
+  return tf.tidy(() => {
+    const x = tf.tensor(r.x.values, r.x.shape, r.x.dtype);
+    const t = typeof r.t === 'number' ? r.t : tf.tensor1d(r.t, 'int32');
+    const cond = r.cond && tf.tensor(r.cond.values, r.cond.shape, r.cond.dtype);
+    return model.predict(x, t, cond).dataSync() as Float32Array;
+  });
+}
+
+function sliceRows(p: PlainTensor, start: number, end: number): PlainTensor {
+  const row = p.values.length / p.shape[0];
+  return { values: p.values.slice(start * row, end * row), shape: [end - start, ...p.shape.slice(1)], dtype: p.dtype };
+}
+
 async function readWeights(model: UNet): Promise<Float32Array> {
   return (await model.params.serialize()).data;
 }
 
-function ask(w: Worker, request: { weights: Float32Array; shard: Shard }): Promise<ShardResult> {
+function ask<T = unknown>(w: Worker, request: { op: string; [field: string]: unknown }): Promise<T> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => {
       w.off('message', onMessage);
       reject(err);
     };
-    const onMessage = (m: { result?: ShardResult; error?: string }) => {
+    const onMessage = (m: { result?: T; error?: string }) => {
       w.off('error', onError);
       if (m.error) reject(new Error(`gradient worker: ${m.error}`));
       else resolve(m.result!);

@@ -8,6 +8,7 @@ import { guidedDenoiser } from '../samplers/guidance';
 import type { Denoiser, Probe } from '../samplers/types';
 import { inferenceTimesteps } from '../timesteps';
 import { conditionTensors } from './conditioning';
+import { DataParallel } from './dataParallel';
 import type { LoadedRun } from './load';
 
 export interface SampleRequest {
@@ -25,6 +26,8 @@ export interface SampleRequest {
   seed: number;
   probe?: Probe;
   signal?: AbortSignal;
+  /** threads the batch is split across (engine/train/dataParallel.ts); default 1 */
+  workers?: number;
 }
 
 /** Samples n images from a loaded run; the same request gives the same pixels. */
@@ -41,10 +44,17 @@ export async function sampleFromRun(run: LoadedRun, r: SampleRequest): Promise<{
     r.perClass !== undefined
       ? { cond: tf.tensor1d(Array.from({ length: n }, (_, i) => Math.floor(i / r.perClass!)), 'int32'), uncond: tf.fill([n], -1, 'int32'), warnings: [] as string[] }
       : await conditionTensors(m, { prompt: r.prompt, negativePrompt: r.negativePrompt, classIndex: r.classIndex }, n);
-  const denoiser: Denoiser = cond && uncond ? guidedDenoiser((x, t, c) => model.predict(x, t, c), { scale: r.guidance, cond, uncond }) : (x, t) => model.predict(x, t);
-  const opts = { tables, timesteps: inferenceTimesteps(r.spacing, tables.T, r.steps), rng, clipX0: 1, probe: r.probe, signal: r.signal };
-  const images = (r.sampler === 'ddpm' ? await sampleDdpm(denoiser, xT, opts) : await sampleDdim(denoiser, xT, { ...opts, eta: r.eta })) as tf.Tensor4D;
-  tf.dispose([xT, ...(cond ? [cond] : []), ...(uncond ? [uncond] : [])]);
-  return { images, warnings };
+  const parallel = (r.workers ?? 1) > 1 ? new DataParallel(model, tables, r.workers!, tf.getBackend()) : undefined;
+  try {
+    await parallel?.syncWeights();
+    const predict = parallel ? (x: tf.Tensor, t: number, c?: tf.Tensor) => parallel.predict(x, t, c) : (x: tf.Tensor, t: number, c?: tf.Tensor) => model.predict(x, t, c);
+    const denoiser: Denoiser = cond && uncond ? guidedDenoiser(predict, { scale: r.guidance, cond, uncond }) : (x, t) => predict(x, t);
+    const opts = { tables, timesteps: inferenceTimesteps(r.spacing, tables.T, r.steps), rng, clipX0: 1, probe: r.probe, signal: r.signal };
+    const images = (r.sampler === 'ddpm' ? await sampleDdpm(denoiser, xT, opts) : await sampleDdim(denoiser, xT, { ...opts, eta: r.eta })) as tf.Tensor4D;
+    return { images, warnings };
+  } finally {
+    await parallel?.dispose();
+    tf.dispose([xT, ...(cond ? [cond] : []), ...(uncond ? [uncond] : [])]);
+  }
 }
 
