@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [--reps N] [--workers N] [--sampling-steps N] [--backend NAME]`
+ * `npm run bench [-- --json] [--reps N] [--sampling-reps N] [--workers N] [--sampling-steps N] [--backend NAME]`
  *
  * The reference U-Net (`small` preset, 32x32x1, 10 classes) against the same architecture in PyTorch
  * (bench/torch_unet.py, a child process answering one JSON line per request). Both sides run in this
@@ -38,6 +38,7 @@ const option = (name: string, fallback: number) => {
 const JSON_OUT = flag('--json');
 const REPS = option('--reps', 3);
 const SAMPLING_STEPS = option('--sampling-steps', 50);
+const SAMPLING_REPS = option('--sampling-reps', REPS);
 const TRAIN_BATCH = 64;
 const FORWARD_BATCH = 16;
 const SAMPLE_IMAGES = 16;
@@ -165,8 +166,14 @@ async function main() {
 
   const ours = { train: [] as number[], forward: [] as number[], sampleOff: [] as number[], sampleOn: [] as number[] };
   const theirs = { train: [] as number[], forward: [] as number[], sample: [] as number[] };
+  // CPU time per wall time of our training steps: about the thread count when each thread got a whole
+  // core, less when other processes took the cores (then no ratio here is what an idle machine gives).
+  let cpuMs = 0;
   for (let r = 0; r < REPS; r++) {
+    const cpu = process.cpuUsage();
     ours.train.push(await timed(() => trainStep(trainBatch)));
+    const used = process.cpuUsage(cpu);
+    cpuMs += (used.user + used.system) / 1000;
     if (torch) theirs.train.push(await torch.ms({ op: 'train', batch: TRAIN_BATCH }));
     await parallel.syncWeights();
     ours.forward.push(await timed(forward));
@@ -174,12 +181,12 @@ async function main() {
     log(`rep ${r + 1}/${REPS}: train ${ours.train[r].toFixed(0)} ms${torch ? ` vs ${theirs.train[r].toFixed(0)}` : ''}, forward ${ours.forward[r].toFixed(0)} ms${torch ? ` vs ${theirs.forward[r].toFixed(1)}` : ''}`);
   }
   await parallel.syncWeights();
-  for (let r = 0; r < REPS; r++) {
+  for (let r = 0; r < SAMPLING_REPS; r++) {
     // Alternate which of probe off / on goes first, so a drift in machine load does not favour either.
     const order = r % 2 === 0 ? [false, true] : [true, false];
     for (const streamed of order) (streamed ? ours.sampleOn : ours.sampleOff).push(await timed(() => sample(streamed)));
     if (torch) theirs.sample.push(await torch.ms({ op: 'sample', batch: SAMPLE_IMAGES, steps: SAMPLING_STEPS, guidance: GUIDANCE }));
-    log(`rep ${r + 1}/${REPS}: DDIM-${SAMPLING_STEPS} x${SAMPLE_IMAGES} probe off ${ours.sampleOff[r].toFixed(0)} ms, on ${ours.sampleOn[r].toFixed(0)} ms${torch ? `, PyTorch ${theirs.sample[r].toFixed(0)} ms` : ''}`);
+    log(`rep ${r + 1}/${SAMPLING_REPS}: DDIM-${SAMPLING_STEPS} x${SAMPLE_IMAGES} probe off ${ours.sampleOff[r].toFixed(0)} ms, on ${ours.sampleOn[r].toFixed(0)} ms${torch ? `, PyTorch ${theirs.sample[r].toFixed(0)} ms` : ''}`);
   }
 
   // Tensor growth over 100 training steps (batch 4: a leak shows at any batch size, and 100 steps at 64 would take minutes).
@@ -204,7 +211,7 @@ async function main() {
     date: new Date().toISOString(),
     machine: `${os.cpus()[0]?.model ?? 'unknown'} x${os.availableParallelism()}`,
     loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg(),
-    backend, workers, reps: REPS, samplingSteps: SAMPLING_STEPS,
+    backend, workers, reps: REPS, samplingReps: SAMPLING_REPS, samplingSteps: SAMPLING_STEPS,
     parameters: model.params.count, macsPerSample: macs,
     torchParameters: torchInfo?.parameters ?? null, torchMacsPerSample: torchInfo?.macsPerSample ?? null, sameModel: sameModel ?? null,
     torchUnavailable: torch ? null : why,
@@ -212,6 +219,7 @@ async function main() {
     torchTrainStepMs: theirs.train.length ? median(theirs.train) : null, torchForwardMs: theirs.forward.length ? median(theirs.forward) : null, torchSamplingMs: theirs.sample.length ? median(theirs.sample) : null,
     trainStepRatio: ratio(ours.train, theirs.train), forwardRatio: ratio(ours.forward, theirs.forward), samplingRatio: ratio(ours.sampleOff, theirs.sample),
     probeOverhead: median(ours.sampleOn) / median(ours.sampleOff) - 1,
+    trainCoresUsed: cpuMs / ours.train.reduce((a, b) => a + b, 0),
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     tensorGrowth,
     gflops, forwardGflops: (2 * macs * FORWARD_BATCH) / (forwardMs * 1e6),
@@ -230,6 +238,7 @@ async function main() {
     '',
     `probe on vs off (every step streamed to a run record): +${(result.probeOverhead * 100).toFixed(1)}%`,
     `achieved ${gflops.toFixed(1)} GFLOP/s training (${forwardGflops(result)} forward) of a ${result.peakGflops.toFixed(0)} GFLOP/s peak (${result.peakGflopsSource}); one wasm thread peaks at ${wasmPeak.toFixed(0)}`,
+    `training used ${result.trainCoresUsed.toFixed(2)} cores on average (${workers} thread(s))`,
     `peak RSS ${result.peakRssMB.toFixed(0)} MB; tensors after ${GROWTH_STEPS} training steps: ${tensorGrowth >= 0 ? '+' : ''}${tensorGrowth}`,
     `load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${result.loadAverageAfter.map((l) => l.toFixed(2)).join(' ')}`,
   ].join('\n');

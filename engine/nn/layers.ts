@@ -4,8 +4,8 @@
  * one-hot matmuls, 1x1 convolutions are matmuls, and 3x3 convolutions use conv2dSame.
  */
 import * as tf from '@tensorflow/tfjs';
-import { conv2dSame } from './conv';
-import { matMulFastGrad } from './matmul';
+import { conv2dSameBias } from './conv';
+import { matMulBiasFastGrad } from './matmul';
 import type { Params } from './params';
 
 export const silu = (x: tf.Tensor) => tf.mul(x, tf.sigmoid(x));
@@ -20,7 +20,7 @@ export class Dense {
   }
   apply(x: tf.Tensor): tf.Tensor {
     const lead = x.shape.slice(0, -1);
-    const y = tf.add(matMulFastGrad(tf.reshape(x, [-1, this.inDim]) as tf.Tensor2D, this.w as tf.Tensor2D), this.b);
+    const y = matMulBiasFastGrad(tf.reshape(x, [-1, this.inDim]) as tf.Tensor2D, this.w as tf.Tensor2D, this.b as tf.Tensor1D);
     return tf.reshape(y, [...lead, this.outDim]);
   }
 }
@@ -33,7 +33,7 @@ export class Conv3 {
     this.b = p.add(`${name}.b`, [cout], 'zeros');
   }
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    return tf.add(conv2dSame(x, this.w as tf.Tensor4D), this.b);
+    return conv2dSameBias(x, this.w as tf.Tensor4D, this.b as tf.Tensor1D);
   }
 }
 

@@ -13,22 +13,40 @@ export function matMulFastGrad(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   return linear(x, w) as tf.Tensor2D;
 }
 
+/** x . W + bias as one fused kernel (tf.fused.matMul), with the same gradients; dL/dbias = sum of dy over rows. */
+export function matMulBiasFastGrad(x: tf.Tensor2D, w: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor2D {
+  return linearBias(x, w, bias) as tf.Tensor2D;
+}
+
+function linearGrads(g: tf.Tensor2D, xIn: tf.Tensor2D, wIn: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
+  const [n, inDim] = xIn.shape;
+  const outDim = wIn.shape[1];
+  const dx = tf.matMul(g, tf.transpose(wIn)) as tf.Tensor2D;
+  const row = tf.reshape(xIn, [1, 1, n * inDim, 1]) as tf.Tensor4D;
+  const filter = tf.reshape(g, [1, n, 1, outDim]) as tf.Tensor4D;
+  const dw = tf.reshape(tf.conv2d(row, filter, 1, 'valid', 'NHWC', [1, inDim]), [inDim, outDim]) as tf.Tensor2D;
+  return [dx, dw];
+}
+
 const linear = tf.customGrad((x, w, save) => {
   const xs = x as tf.Tensor2D;
   const ws = w as tf.Tensor2D;
   (save as tf.GradSaveFunc)([xs, ws]);
   return {
     value: tf.matMul(xs, ws),
+    gradFunc: (dy, saved) => linearGrads(dy as tf.Tensor2D, ...(saved as [tf.Tensor2D, tf.Tensor2D])),
+  };
+});
+
+const linearBias = tf.customGrad((x, w, bias, save) => {
+  const xs = x as tf.Tensor2D;
+  const ws = w as tf.Tensor2D;
+  (save as tf.GradSaveFunc)([xs, ws]);
+  return {
+    value: tf.fused.matMul({ a: xs, b: ws, bias: bias as tf.Tensor1D }),
     gradFunc: (dy, saved) => {
-      const [xIn, wIn] = saved as [tf.Tensor2D, tf.Tensor2D];
       const g = dy as tf.Tensor2D;
-      const [n, inDim] = xIn.shape;
-      const outDim = wIn.shape[1];
-      const dx = tf.matMul(g, tf.transpose(wIn));
-      const row = tf.reshape(xIn, [1, 1, n * inDim, 1]) as tf.Tensor4D;
-      const filter = tf.reshape(g, [1, n, 1, outDim]) as tf.Tensor4D;
-      const dw = tf.reshape(tf.conv2d(row, filter, 1, 'valid', 'NHWC', [1, inDim]), [inDim, outDim]);
-      return [dx, dw];
+      return [...linearGrads(g, ...(saved as [tf.Tensor2D, tf.Tensor2D])), tf.sum(g, 0)];
     },
   };
 });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../engine/backend';
-import { conv2dSame } from '../../engine/nn/conv';
-import { matMulFastGrad } from '../../engine/nn/matmul';
+import { conv2dSame, conv2dSameBias } from '../../engine/nn/conv';
+import { matMulBiasFastGrad, matMulFastGrad } from '../../engine/nn/matmul';
 import { Attention, Embedding, GroupNorm, timestepEmbedding } from '../../engine/nn/layers';
 import { Params } from '../../engine/nn/params';
 import { presetConfig } from '../../engine/nn/presets';
@@ -51,6 +51,42 @@ describe('matmul with transpose-free gradients', () => {
     let w23 = 0;
     for (let n = 0; n < 37; n++) w23 += xv[n * 6 + 2] * uv[n * 5 + 3];
     assert.ok(Math.abs((await values(ours[1]))[2 * 5 + 3] - w23) < 1e-4);
+  });
+});
+
+describe('fused layers', () => {
+  before(backend);
+
+  // Fused kernels add the bias inside the convolution / matmul; value and all three gradients must be those of op + bias.
+  const compare = async (fused: (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.Tensor, plain: (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.Tensor, inputs: tf.Tensor[], up: tf.Tensor) => {
+    const loss = (f: typeof fused) => (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(f(a, b, c), up));
+    const [a, b, c] = inputs;
+    assert.ok(maxAbsDiff(await values(fused(a, b, c)), await values(plain(a, b, c))) < 1e-5);
+    const gf = tf.grads(loss(fused))(inputs);
+    const gp = tf.grads(loss(plain))(inputs);
+    for (let i = 0; i < 3; i++) {
+      const [f, p] = [await values(gf[i]), await values(gp[i])];
+      assert.ok(p.some((v) => Math.abs(v) > 1e-3), `gradient ${i} is not trivially zero`);
+      assert.ok(maxAbsDiff(f, p) < 1e-4, `gradient ${i} differs by ${maxAbsDiff(f, p)}`);
+    }
+  };
+
+  it('conv + bias in one kernel equals conv, then add', async () => {
+    const [x, w, b] = [new Rng(8).normal([2, 5, 6, 3]), new Rng(9).normal([3, 3, 3, 4]), new Rng(10).normal([4])];
+    await compare(
+      (a, f, c) => conv2dSameBias(a as tf.Tensor4D, f as tf.Tensor4D, c as tf.Tensor1D),
+      (a, f, c) => tf.add(conv2dSame(a as tf.Tensor4D, f as tf.Tensor4D), c),
+      [x, w, b], new Rng(11).normal([2, 5, 6, 4]),
+    );
+  });
+
+  it('matmul + bias in one kernel equals matmul, then add', async () => {
+    const [x, w, b] = [new Rng(12).normal([9, 6]), new Rng(13).normal([6, 5]), new Rng(14).normal([5])];
+    await compare(
+      (a, f, c) => matMulBiasFastGrad(a as tf.Tensor2D, f as tf.Tensor2D, c as tf.Tensor1D),
+      (a, f, c) => tf.add(matMulFastGrad(a as tf.Tensor2D, f as tf.Tensor2D), c),
+      [x, w, b], new Rng(15).normal([9, 5]),
+    );
   });
 });
 

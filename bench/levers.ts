@@ -1,0 +1,106 @@
+/**
+ * `node --import tsx bench/levers.ts [--reps N]`: what each speed lever gains, each measured as a ratio
+ * of with / without in this one process, the two variants interleaved, medians over the repetitions
+ * (so machine load hits both alike). The "without" variants put back the code each lever replaced
+ * (patched into the layer classes here, never in the engine).
+ */
+import * as os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../engine/backend';
+import { diffusionTables } from '../engine/diffusion';
+import { conv2dSame } from '../engine/nn/conv';
+import { Conv3, Dense } from '../engine/nn/layers';
+import { matMulFastGrad } from '../engine/nn/matmul';
+import { presetConfig } from '../engine/nn/presets';
+import { UNet } from '../engine/nn/unet';
+import { Rng } from '../engine/random';
+import { makeBetas } from '../engine/schedules';
+import { DataParallel } from '../engine/train/dataParallel';
+import type { Shard } from '../engine/train/gradients';
+
+const args = process.argv.slice(2);
+const REPS = args.includes('--reps') ? Number(args[args.indexOf('--reps') + 1]) : 3;
+const BATCH = 32;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const fused = { dense: Dense.prototype.apply, conv: Conv3.prototype.apply };
+const variants = {
+  /** tfjs's own matMul gradient (transposed matmuls), bias added separately */
+  stockMatMul(this: Dense, x: tf.Tensor) {
+    const y = tf.add(tf.matMul(tf.reshape(x, [-1, this.inDim]), this.w), this.b);
+    return tf.reshape(y, [...x.shape.slice(0, -1), this.outDim]);
+  },
+  /** transpose-free gradient, bias added in a second pass */
+  unfusedDense(this: Dense, x: tf.Tensor) {
+    const y = tf.add(matMulFastGrad(tf.reshape(x, [-1, this.inDim]) as tf.Tensor2D, this.w as tf.Tensor2D), this.b);
+    return tf.reshape(y, [...x.shape.slice(0, -1), this.outDim]);
+  },
+  unfusedConv(this: Conv3, x: tf.Tensor4D) {
+    return tf.add(conv2dSame(x, this.w as tf.Tensor4D), this.b) as tf.Tensor4D;
+  },
+};
+
+async function main() {
+  await initBackend('wasm');
+  const config = presetConfig('small', { imageSize: 32, channels: 1, cond: 'class', numClasses: 10 });
+  const model = new UNet(config, new Rng(0));
+  const vars = model.params.list();
+  const rng = new Rng(1);
+  const x = rng.normal([BATCH, 32, 32, 1]);
+  const t = tf.tensor1d(Array.from({ length: BATCH }, (_, i) => (i * 37) % 1000), 'int32');
+  const c = tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % 10), 'int32');
+  const step = () => {
+    const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(model.predict(x, t, c), x))) as tf.Scalar, vars);
+    value.dataSync();
+    tf.dispose([value, ...Object.values(grads)]);
+  };
+  const time = async (f: () => unknown) => {
+    const start = performance.now();
+    await f();
+    return performance.now() - start;
+  };
+  const compare = async (name: string, withLever: () => unknown, without: () => unknown) => {
+    await withLever();
+    await without();
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let r = 0; r < REPS; r++) {
+      a.push(await time(withLever));
+      b.push(await time(without));
+    }
+    console.log(`| ${name} | ${median(b).toFixed(0)} | ${median(a).toFixed(0)} | ${(median(b) / median(a)).toFixed(2)}x |`);
+  };
+  const withPatch = (patch: () => void, f: () => unknown) => async () => {
+    patch();
+    try {
+      await f();
+    } finally {
+      Dense.prototype.apply = fused.dense;
+      Conv3.prototype.apply = fused.conv;
+    }
+  };
+  console.log(`levers, small U-Net, batch ${BATCH}, medians of ${REPS}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log('| lever (training step unless noted) | without (ms) | with (ms) | gain |');
+  console.log('|---|---|---|---|');
+  await compare('matmul gradients without transposed matmuls', withPatch(() => (Dense.prototype.apply = variants.unfusedDense), step), withPatch(() => (Dense.prototype.apply = variants.stockMatMul), step));
+  await compare('fused conv + bias and matmul + bias', step, withPatch(() => ((Dense.prototype.apply = variants.unfusedDense), (Conv3.prototype.apply = variants.unfusedConv)), step));
+  const forward = () => tf.tidy(() => void model.predict(x, t, c).dataSync());
+  await compare('fused conv + bias and matmul + bias (forward)', forward, withPatch(() => ((Dense.prototype.apply = variants.unfusedDense), (Conv3.prototype.apply = variants.unfusedConv)), forward));
+
+  const tables = diffusionTables(makeBetas('linear', 1000));
+  const one = new DataParallel(model, tables, 1, 'wasm');
+  const two = new DataParallel(model, tables, 2, 'wasm');
+  const shard: Shard = {
+    images: Float32Array.from({ length: BATCH * 1024 }, () => rng.uniform() * 2 - 1), noise: Float32Array.from({ length: BATCH * 1024 }, () => rng.gaussian()),
+    ts: Array.from({ length: BATCH }, () => rng.int(1000)), cond: { values: Int32Array.from({ length: BATCH }, () => rng.int(10)), shape: [BATCH], dtype: 'int32' }, total: BATCH, microBatch: 16,
+  };
+  await compare('2 data-parallel threads vs 1', () => two.gradients(shard), () => one.gradients(shard));
+  await two.syncWeights();
+  const x16 = tf.slice(x, 0, 16);
+  const [t16, c16] = [tf.slice(t, 0, 16), tf.slice(c, 0, 16)];
+  const predict = (p: DataParallel) => async () => (await p.predict(x16, t16 as tf.Tensor1D, c16)).dispose();
+  await compare('forward, batch 16: 2 threads vs 1', predict(two), predict(one));
+  await Promise.all([one.dispose(), two.dispose()]);
+}
+
+main();
