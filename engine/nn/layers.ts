@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2dSameBias } from './conv';
-import { matMulBiasFastGrad } from './matmul';
+import { batchMatMulFastGrad, matMulBiasFastGrad } from './matmul';
 import type { Params } from './params';
 
 export const silu = (x: tf.Tensor) => tf.mul(x, tf.sigmoid(x));
@@ -93,9 +93,10 @@ export class Attention {
     const split = (t: tf.Tensor, n: number) => tf.transpose(tf.reshape(t, [B, n, this.heads, d]), [0, 2, 1, 3]);
     const q = split(this.q.apply(x), N);
     const [k, v] = tf.split(this.kv.apply(context), 2, -1).map((t) => split(t, L));
-    let logits = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(d)); // [B, h, N, L]
+    // k^T materialised: a transposed matmul is several times slower on wasm than a transpose + plain one.
+    let logits = tf.mul(batchMatMulFastGrad(q, tf.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(d)); // [B, h, N, L]
     if (keyMask) logits = tf.add(logits, tf.reshape(tf.mul(tf.sub(1, keyMask), -1e9), [B, 1, 1, L]));
-    const attended = tf.matMul(tf.softmax(logits), v); // [B, h, N, d]
+    const attended = batchMatMulFastGrad(tf.softmax(logits), v); // [B, h, N, d]
     return this.out.apply(tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [B, N, this.dim])) as tf.Tensor3D;
   }
 }

@@ -28,6 +28,28 @@ function linearGrads(g: tf.Tensor2D, xIn: tf.Tensor2D, wIn: tf.Tensor2D): [tf.Te
   return [dx, dw];
 }
 
+/**
+ * Batched a [.., N, K] . b [.., K, M] (attention) with the same treatment: both gradients as plain
+ * matmuls against explicitly transposed operands (small here: heads x tokens x head width).
+ */
+export function batchMatMulFastGrad(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return batchMatMul(a, b);
+}
+
+const swapLast = (t: tf.Tensor) => tf.transpose(t, [...t.shape.keys()].map((i, _, all) => (i < all.length - 2 ? i : 2 * all.length - 3 - i)));
+
+const batchMatMul = tf.customGrad((a, b, save) => {
+  (save as tf.GradSaveFunc)([a as tf.Tensor, b as tf.Tensor]);
+  return {
+    value: tf.matMul(a as tf.Tensor, b as tf.Tensor),
+    gradFunc: (dy, saved) => {
+      const [aIn, bIn] = saved as [tf.Tensor, tf.Tensor];
+      const g = dy as tf.Tensor;
+      return [tf.matMul(g, swapLast(bIn)), tf.matMul(swapLast(aIn), g)];
+    },
+  };
+});
+
 const linear = tf.customGrad((x, w, save) => {
   const xs = x as tf.Tensor2D;
   const ws = w as tf.Tensor2D;

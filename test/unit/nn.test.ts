@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../engine/backend';
 import { conv2dSame, conv2dSameBias } from '../../engine/nn/conv';
-import { matMulBiasFastGrad, matMulFastGrad } from '../../engine/nn/matmul';
+import { batchMatMulFastGrad, matMulBiasFastGrad, matMulFastGrad } from '../../engine/nn/matmul';
 import { Attention, Embedding, GroupNorm, timestepEmbedding } from '../../engine/nn/layers';
 import { Params } from '../../engine/nn/params';
 import { presetConfig } from '../../engine/nn/presets';
@@ -51,6 +51,20 @@ describe('matmul with transpose-free gradients', () => {
     let w23 = 0;
     for (let n = 0; n < 37; n++) w23 += xv[n * 6 + 2] * uv[n * 5 + 3];
     assert.ok(Math.abs((await values(ours[1]))[2 * 5 + 3] - w23) < 1e-4);
+  });
+
+  it('batched (attention) matmul gradients match tfjs\'s own on the cpu backend', async () => {
+    await initBackend('cpu');
+    const a = new Rng(16).normal([2, 3, 5, 4]);
+    const b = new Rng(17).normal([2, 3, 4, 6]);
+    const up = new Rng(18).normal([2, 3, 5, 6]);
+    const reference = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.matMul(p, q), up)))([a, b]);
+    const [ra, rb] = [await values(reference[0]), await values(reference[1])];
+    await initBackend('wasm');
+    const ours = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(batchMatMulFastGrad(p, q), up)))([a, b]);
+    assert.ok(maxAbsDiff(await values(batchMatMulFastGrad(a, b)), await values(tf.matMul(a, b))) < 1e-5);
+    assert.ok(maxAbsDiff(await values(ours[0]), ra) < 1e-4);
+    assert.ok(maxAbsDiff(await values(ours[1]), rb) < 1e-4);
   });
 });
 
