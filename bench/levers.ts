@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/levers.ts [--reps N]`: what each speed lever gains, each measured as a ratio
+ * `node --import tsx bench/levers.ts [--reps N] [--only kernels|threads]`: what each speed lever gains, each measured as a ratio
  * of with / without in this one process, the two variants interleaved, medians over the repetitions
  * (so machine load hits both alike). The "without" variants put back the code each lever replaced
  * (patched into the layer classes here, never in the engine).
@@ -21,6 +21,7 @@ import type { Shard } from '../engine/train/gradients';
 const args = process.argv.slice(2);
 const REPS = args.includes('--reps') ? Number(args[args.indexOf('--reps') + 1]) : 3;
 const BATCH = 32;
+const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const fused = { dense: Dense.prototype.apply, conv: Conv3.prototype.apply };
@@ -64,11 +65,17 @@ async function main() {
     await without();
     const a: number[] = [];
     const b: number[] = [];
+    let cpuMs = 0;
     for (let r = 0; r < REPS; r++) {
+      const cpu = process.cpuUsage();
       a.push(await time(withLever));
+      const used = process.cpuUsage(cpu);
+      cpuMs += (used.user + used.system) / 1000;
       b.push(await time(without));
     }
-    console.log(`| ${name} | ${median(b).toFixed(0)} | ${median(a).toFixed(0)} | ${(median(b) / median(a)).toFixed(2)}x |`);
+    // Cores used by the "with" variant (CPU time of all this process's threads / wall time): below the thread count when other processes took the cores.
+    const cores = cpuMs / a.reduce((p, q) => p + q, 0);
+    console.log(`| ${name} | ${median(b).toFixed(0)} | ${median(a).toFixed(0)} | ${(median(b) / median(a)).toFixed(2)}x | ${cores.toFixed(2)} |`);
   };
   const withPatch = (patch: () => void, f: () => unknown) => async () => {
     patch();
@@ -80,13 +87,22 @@ async function main() {
     }
   };
   console.log(`levers, small U-Net, batch ${BATCH}, medians of ${REPS}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log('| lever (training step unless noted) | without (ms) | with (ms) | gain |');
-  console.log('|---|---|---|---|');
+  console.log('| lever (training step unless noted) | without (ms) | with (ms) | gain | cores used (with) |');
+  console.log('|---|---|---|---|---|');
+  if (ONLY !== 'threads') await kernelLevers(compare, withPatch, step, () => tf.tidy(() => void model.predict(x, t, c).dataSync()));
+  if (ONLY === 'kernels') return;
+  await threadLevers(compare, model, rng, x, t, c);
+}
+
+type Compare = (name: string, withLever: () => unknown, without: () => unknown) => Promise<void>;
+
+async function kernelLevers(compare: Compare, withPatch: (patch: () => void, f: () => unknown) => () => Promise<void>, step: () => void, forward: () => void) {
   await compare('matmul gradients without transposed matmuls', withPatch(() => (Dense.prototype.apply = variants.unfusedDense), step), withPatch(() => (Dense.prototype.apply = variants.stockMatMul), step));
   await compare('fused conv + bias and matmul + bias', step, withPatch(() => ((Dense.prototype.apply = variants.unfusedDense), (Conv3.prototype.apply = variants.unfusedConv)), step));
-  const forward = () => tf.tidy(() => void model.predict(x, t, c).dataSync());
   await compare('fused conv + bias and matmul + bias (forward)', forward, withPatch(() => ((Dense.prototype.apply = variants.unfusedDense), (Conv3.prototype.apply = variants.unfusedConv)), forward));
+}
 
+async function threadLevers(compare: Compare, model: UNet, rng: Rng, x: tf.Tensor, t: tf.Tensor, c: tf.Tensor) {
   const tables = diffusionTables(makeBetas('linear', 1000));
   const one = new DataParallel(model, tables, 1, 'wasm');
   const two = new DataParallel(model, tables, 2, 'wasm');
