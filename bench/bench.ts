@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [--reps N] [--sampling-reps N] [--workers N] [--sampling-steps N] [--backend NAME]`
+ * `npm run bench [-- --json] [--reps N] [--sampling-reps N] [--probe-pairs N] [--workers N] [--sampling-steps N] [--backend NAME]`
  *
  * The reference U-Net (`small` preset, 32x32x1, 10 classes) against the same architecture in PyTorch
  * (bench/torch_unet.py, a child process answering one JSON line per request). Both sides run in this
@@ -39,6 +39,9 @@ const JSON_OUT = flag('--json');
 const REPS = option('--reps', 3);
 const SAMPLING_STEPS = option('--sampling-steps', 50);
 const SAMPLING_REPS = option('--sampling-reps', REPS);
+/** probe on/off pairs, each a short DDIM run: many short adjacent pairs resist load drift better than a few long runs */
+const PROBE_PAIRS = option('--probe-pairs', 6);
+const PROBE_STEPS = 10;
 const TRAIN_BATCH = 64;
 const FORWARD_BATCH = 16;
 const SAMPLE_IMAGES = 16;
@@ -143,15 +146,15 @@ async function main() {
   };
 
   const recordDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dlens-bench-'));
-  const sample = async (streamed: boolean) => {
+  const sample = async (streamed: boolean, steps: number) => {
     const xT = new Rng(2).normal([SAMPLE_IMAGES, 32, 32, 1]);
     const cond = tf.tensor1d(Array.from({ length: SAMPLE_IMAGES }, (_, i) => i % 10), 'int32');
     const uncond = tf.fill([SAMPLE_IMAGES], -1, 'int32');
     const recorder = streamed ? new FrameRecorder(fs.mkdtempSync(path.join(recordDir, 'run-'))) : undefined;
     // The runner's consumer: every step's x, eps, x0 and both guidance branches read out and appended to the run record.
-    const probe: Probe | undefined = recorder && (async (e) => recorder.append(await frameFromProbe(e, SAMPLING_STEPS)));
+    const probe: Probe | undefined = recorder && (async (e) => recorder.append(await frameFromProbe(e, steps)));
     const denoiser = guidedDenoiser((x, t, c) => parallel.predict(x, t, c), { scale: GUIDANCE, cond, uncond });
-    const out = await sampleDdim(denoiser, xT, { tables, timesteps: inferenceTimesteps('leading', 1000, SAMPLING_STEPS), rng: new Rng(3), clipX0: 1, probe });
+    const out = await sampleDdim(denoiser, xT, { tables, timesteps: inferenceTimesteps('leading', 1000, steps), rng: new Rng(3), clipX0: 1, probe });
     await out.data();
     recorder?.close();
     tf.dispose([out, xT, cond, uncond]);
@@ -182,12 +185,20 @@ async function main() {
   }
   await parallel.syncWeights();
   for (let r = 0; r < SAMPLING_REPS; r++) {
-    // Alternate which of probe off / on goes first, so a drift in machine load does not favour either.
-    const order = r % 2 === 0 ? [false, true] : [true, false];
-    for (const streamed of order) (streamed ? ours.sampleOn : ours.sampleOff).push(await timed(() => sample(streamed)));
+    ours.sampleOff.push(await timed(() => sample(false, SAMPLING_STEPS)));
     if (torch) theirs.sample.push(await torch.ms({ op: 'sample', batch: SAMPLE_IMAGES, steps: SAMPLING_STEPS, guidance: GUIDANCE }));
-    log(`rep ${r + 1}/${SAMPLING_REPS}: DDIM-${SAMPLING_STEPS} x${SAMPLE_IMAGES} probe off ${ours.sampleOff[r].toFixed(0)} ms, on ${ours.sampleOn[r].toFixed(0)} ms${torch ? `, PyTorch ${theirs.sample[r].toFixed(0)} ms` : ''}`);
+    log(`rep ${r + 1}/${SAMPLING_REPS}: DDIM-${SAMPLING_STEPS} x${SAMPLE_IMAGES} ${ours.sampleOff[r].toFixed(0)} ms${torch ? `, PyTorch ${theirs.sample[r].toFixed(0)} ms` : ''}`);
   }
+  const probeRatios: number[] = [];
+  for (let r = 0; r < PROBE_PAIRS; r++) {
+    // Alternate which of probe off / on goes first, so a drift in machine load does not favour either.
+    const [first, second] = r % 2 === 0 ? [false, true] : [true, false];
+    const a = await timed(() => sample(first, PROBE_STEPS));
+    const b = await timed(() => sample(second, PROBE_STEPS));
+    ours.sampleOn.push(first ? a : b);
+    probeRatios.push(first ? a / b : b / a);
+  }
+  log(`probe on / off, DDIM-${PROBE_STEPS} pairs: ${probeRatios.map((q) => q.toFixed(3)).join(' ')}`);
 
   // Tensor growth over 100 training steps (batch 4: a leak shows at any batch size, and 100 steps at 64 would take minutes).
   const small = batchOf(4);
@@ -206,7 +217,8 @@ async function main() {
   const forwardMs = median(ours.forward);
   // A training step is ~3 forward passes of work (forward, input gradient, weight gradient).
   const gflops = (3 * 2 * macs * TRAIN_BATCH) / (trainMs * 1e6);
-  const ratio = (a: number[], b: number[]) => (b.length ? median(a) / median(b) : null);
+  // The median of the per-repetition ratios (each ours/PyTorch pair ran back to back), which follows load drift better than a ratio of medians.
+  const ratio = (a: number[], b: number[]) => (b.length ? median(a.map((v, i) => v / b[i])) : null);
   const result = {
     date: new Date().toISOString(),
     machine: `${os.cpus()[0]?.model ?? 'unknown'} x${os.availableParallelism()}`,
@@ -215,10 +227,10 @@ async function main() {
     parameters: model.params.count, macsPerSample: macs,
     torchParameters: torchInfo?.parameters ?? null, torchMacsPerSample: torchInfo?.macsPerSample ?? null, sameModel: sameModel ?? null,
     torchUnavailable: torch ? null : why,
-    trainStepMs: trainMs, forwardMs, samplingMs: median(ours.sampleOff), samplingProbeMs: median(ours.sampleOn),
+    trainStepMs: trainMs, forwardMs, samplingMs: median(ours.sampleOff), probeRunMs: median(ours.sampleOn), probeSteps: PROBE_STEPS, probePairs: PROBE_PAIRS,
     torchTrainStepMs: theirs.train.length ? median(theirs.train) : null, torchForwardMs: theirs.forward.length ? median(theirs.forward) : null, torchSamplingMs: theirs.sample.length ? median(theirs.sample) : null,
     trainStepRatio: ratio(ours.train, theirs.train), forwardRatio: ratio(ours.forward, theirs.forward), samplingRatio: ratio(ours.sampleOff, theirs.sample),
-    probeOverhead: median(ours.sampleOn) / median(ours.sampleOff) - 1,
+    probeOverhead: median(probeRatios) - 1,
     trainCoresUsed: cpuMs / ours.train.reduce((a, b) => a + b, 0),
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     tensorGrowth,
@@ -234,11 +246,11 @@ async function main() {
     [`DDIM-${SAMPLING_STEPS}, ${SAMPLE_IMAGES} images, guidance ${GUIDANCE}`, f(result.samplingMs, 0), f(result.torchSamplingMs, 0), f(result.samplingRatio)],
   ];
   const table = [
-    '| | ours (ms) | PyTorch (ms) | ratio |',
+    '| | ours (ms, median) | PyTorch (ms, median) | ratio (median of back-to-back pairs) |',
     '|---|---|---|---|',
     ...rows.map((r) => `| ${r.join(' | ')} |`),
     '',
-    `probe on vs off (every step streamed to a run record): +${(result.probeOverhead * 100).toFixed(1)}%`,
+    `probe on vs off (every step streamed to a run record; median of ${PROBE_PAIRS} DDIM-${PROBE_STEPS} pairs): ${result.probeOverhead >= 0 ? '+' : ''}${(result.probeOverhead * 100).toFixed(1)}%`,
     `achieved ${gflops.toFixed(1)} GFLOP/s training (${forwardGflops(result)} forward); fp32 matmul peak ${result.peakGflops.toFixed(0)} GFLOP/s (${result.peakGflopsSource}; PyTorch's matmul ${peak ? peak.toFixed(0) : 'n/a'}, one wasm thread ${wasmPeak.toFixed(0)})`,
     `training used ${result.trainCoresUsed.toFixed(2)} cores on average (${workers} thread(s))`,
     `peak RSS ${result.peakRssMB.toFixed(0)} MB; tensors after ${GROWTH_STEPS} training steps: ${tensorGrowth >= 0 ? '+' : ''}${tensorGrowth}`,

@@ -21,6 +21,7 @@ export { train, type TrainProgress, type TrainEvents, type TrainResult } from '.
 export { newRunManifest } from './train/newRun';
 export { loadRun, type LoadedRun } from './train/load';
 export { sampleFromRun, type SampleRequest } from './train/sample';
+export { DataParallel, defaultWorkers } from './train/dataParallel';
 export { sweepRun, sweepRows, type SweepRequest } from './train/sweep';
 export { evaluateRun, type EvalReport } from './eval/evaluate';
 export { readManifest, writeManifest, type RunManifest } from './run/manifest';
