@@ -5,6 +5,7 @@
  * (patched into the layer classes here, never in the engine).
  */
 import * as os from 'node:os';
+import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../engine/backend';
 import { diffusionTables } from '../engine/diffusion';
@@ -102,7 +103,36 @@ async function kernelLevers(compare: Compare, withPatch: (patch: () => void, f: 
   await compare('fused conv + bias and matmul + bias (forward)', forward, withPatch(() => ((Dense.prototype.apply = variants.unfusedDense), (Conv3.prototype.apply = variants.unfusedConv)), forward));
 }
 
+/**
+ * What a second thread can get from this machine right now, without TensorFlow.js: cores used by one
+ * busy JavaScript thread, then by two (each with the same work). Near 1 and 2 on an idle machine; when
+ * two read like one, the machine has no second core to give and no thread lever can show a gain.
+ */
+async function calibrateThreads(): Promise<string> {
+  const loop = 'let x = 0; for (let i = 0; i < n; i++) x += i % 7;';
+  const n = 5e8;
+  const busy = new Function('n', loop) as (n: number) => void;
+  const worker = new Worker(`const { parentPort } = require('node:worker_threads'); parentPort.on('message', (n) => { ${loop} parentPort.postMessage(x); });`, { eval: true });
+  const cores = async (f: () => Promise<unknown> | unknown) => {
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    await f();
+    const used = process.cpuUsage(cpu);
+    return (used.user + used.system) / 1000 / (performance.now() - start);
+  };
+  const one = await cores(() => busy(n));
+  const two = await cores(async () => {
+    const done = new Promise((resolve) => worker.once('message', resolve));
+    worker.postMessage(n);
+    busy(n);
+    await done;
+  });
+  await worker.terminate();
+  return `busy JavaScript threads: 1 used ${one.toFixed(2)} cores, 2 used ${two.toFixed(2)}`;
+}
+
 async function threadLevers(compare: Compare, model: UNet, rng: Rng, x: tf.Tensor, t: tf.Tensor, c: tf.Tensor) {
+  console.log(`(${await calibrateThreads()})`);
   const tables = diffusionTables(makeBetas('linear', 1000));
   const one = new DataParallel(model, tables, 1, 'wasm');
   const two = new DataParallel(model, tables, 2, 'wasm');
