@@ -5,6 +5,7 @@
 //   without the 140 MB of @tensorflow packages; only native packages stay external (sharp, webgpu's
 //   Dawn binary, tfjs-node, the optional CLIP loader, esbuild for users' implementation files), and the .wasm files are copied to dist/wasm,
 //   where the engine looks first.
+// - gradientWorker.js (a data-parallel training thread) is bundled like runner.js.
 // - webview/panel.js is a browser IIFE (chart.js bundled in, minified).
 import { build } from 'esbuild';
 import { chmodSync, copyFileSync, mkdirSync, readdirSync } from 'node:fs';
@@ -24,6 +25,13 @@ await build({
   outfile: 'dist/runner.js',
   // esbuild bundles the user's implementation file at run time; its native binary ships in node_modules.
   external: ['sharp', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@huggingface/transformers', 'onnxruntime-node', 'esbuild'],
+});
+// Data-parallel training threads (engine/train/dataParallel.ts) load this file next to cli.js / runner.js.
+await build({
+  ...node,
+  entryPoints: ['engine/train/gradientWorker.ts'],
+  outfile: 'dist/gradientWorker.js',
+  external: ['sharp', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@huggingface/transformers', 'onnxruntime-node'],
 });
 // Minified: the panel script carries chart.js and ships in the .vsix.
 await build({ bundle: true, minify: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, logLevel: 'warning', entryPoints: ['webview/panel.ts'], outfile: 'dist/webview/panel.js' });

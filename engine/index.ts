@@ -21,6 +21,7 @@ export { train, type TrainProgress, type TrainEvents, type TrainResult } from '.
 export { newRunManifest } from './train/newRun';
 export { loadRun, type LoadedRun } from './train/load';
 export { sampleFromRun, type SampleRequest } from './train/sample';
+export { DataParallel, defaultWorkers } from './train/dataParallel';
 export { sweepRun, type SweepRequest } from './train/sweep';
 export { cellSample, rowLabel, sweepRows } from './train/sweepRows';
 export { evaluateRun, type EvalReport } from './eval/evaluate';

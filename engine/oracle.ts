@@ -11,7 +11,6 @@ import type { DiffusionTables } from './diffusion';
 import { DlensError } from './errors';
 import type { PredictionType } from './forward';
 import type { Rng } from './random';
-import type { ConditionalModel } from './samplers/guidance';
 
 export interface GaussianMixture {
   weights: number[];
@@ -42,7 +41,7 @@ export function mixtureDim(m: GaussianMixture): number {
  * The oracle as a conditional model. x is [B, D] (or any [B, ...] with D values per example).
  * cond, when given, is [B] class indices; -1 means unconditional (the whole mixture).
  */
-export function mixtureOracle(mixture: GaussianMixture, tables: DiffusionTables, prediction: PredictionType = 'epsilon'): ConditionalModel & ((x: tf.Tensor, t: number, cond?: tf.Tensor) => tf.Tensor) {
+export function mixtureOracle(mixture: GaussianMixture, tables: DiffusionTables, prediction: PredictionType = 'epsilon'): (x: tf.Tensor, t: number, cond?: tf.Tensor) => tf.Tensor {
   const m = validateMixture(mixture);
   const K = m.weights.length;
   const D = mixtureDim(m);

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { initBackend } from '../backend';
 import { saveGrid } from '../image';
 import { loadRun } from '../train/load';
+import { defaultWorkers } from '../train/dataParallel';
 import { sampleFromRun } from '../train/sample';
 import { SPACINGS } from '../timesteps';
 import { loadImplementation } from '../user/load';
@@ -22,6 +23,7 @@ export function samplingOptions(cmd: Command): Command {
     .option('--seed <s>', 'random seed', integer(0), 0)
     .option('--impl <file>', 'your implementation module (.ts/.js): its betas, timesteps, step and createModel replace the reference ones')
     .option('--backend <name>', 'auto, tensorflow, webgpu, wasm or cpu')
+    .option('--workers <n>', 'threads the batch is split across (default: one per core, at most 4, on wasm/cpu; 1 on GPU backends)', integer(1))
     .option('--json', 'print one JSON object', false);
 }
 
@@ -33,11 +35,11 @@ export function sampleCommand(run: Run): Command {
     .option('--out <file>', 'PNG grid to write', 'samples.png')
     .action((o) =>
       run(async () => {
-        await initBackend(o.backend);
+        const { backend } = await initBackend(o.backend);
         const implementation = o.impl ? await loadImplementation(o.impl) : undefined;
         for (const w of implementation?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
         const loaded = loadRun(o.run, o.weights, implementation);
-        const { images, warnings } = await sampleFromRun(loaded, { sampler: o.sampler, steps: o.steps, eta: o.eta, spacing: o.spacing, guidance: o.guidance, prompt: o.prompt, negativePrompt: o.negativePrompt, classIndex: o.class, perClass: o.perClass, n: o.n, seed: o.seed });
+        const { images, warnings } = await sampleFromRun(loaded, { sampler: o.sampler, steps: o.steps, eta: o.eta, spacing: o.spacing, guidance: o.guidance, prompt: o.prompt, negativePrompt: o.negativePrompt, classIndex: o.class, perClass: o.perClass, n: o.n, seed: o.seed, workers: o.workers ?? defaultWorkers(backend) });
         for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
         await saveGrid(images, o.out, { scale: loaded.manifest.dataset.imageSize < 32 ? 2 : 1, columns: o.perClass });
         images.dispose();

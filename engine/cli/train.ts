@@ -43,6 +43,7 @@ export function trainCommand(run: Run): Command {
     .option('--seed <s>', 'random seed', integer(0), 0)
     .option('--impl <file>', 'your implementation module (.ts/.js): its betas, addNoise, timesteps, step and createModel replace the reference ones')
     .option('--backend <name>', 'auto, tensorflow, webgpu, wasm or cpu')
+    .option('--workers <n>', 'data-parallel gradient threads (default: one per core, at most 4, on wasm/cpu; 1 on GPU backends)', integer(1))
     .option('--json', 'print one JSON object at the end instead of progress', false)
     .action((o) =>
       run(async () => {
@@ -85,6 +86,7 @@ export function trainCommand(run: Run): Command {
         bar?.start(m.training.steps, m.step, { loss: '-', rate: '-' });
         const result = await train(o.out, m, dataset, {
           signal: controller.signal,
+          workers: o.workers,
           onLog: (msg) => (bar ? bar.update({ loss: msg }) : log(msg)),
           onProgress: (p) => {
             if (bar) bar.update(p.step, { loss: p.loss.toFixed(4), rate: p.stepsPerSecond.toFixed(2) });

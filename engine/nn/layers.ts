@@ -4,7 +4,8 @@
  * one-hot matmuls, 1x1 convolutions are matmuls, and 3x3 convolutions use conv2dSame.
  */
 import * as tf from '@tensorflow/tfjs';
-import { conv2dSame } from './conv';
+import { conv2dSameBias } from './conv';
+import { batchMatMulFastGrad, matMulBiasFastGrad } from './matmul';
 import type { Params } from './params';
 
 export const silu = (x: tf.Tensor) => tf.mul(x, tf.sigmoid(x));
@@ -19,7 +20,7 @@ export class Dense {
   }
   apply(x: tf.Tensor): tf.Tensor {
     const lead = x.shape.slice(0, -1);
-    const y = tf.add(tf.matMul(tf.reshape(x, [-1, this.inDim]), this.w), this.b);
+    const y = matMulBiasFastGrad(tf.reshape(x, [-1, this.inDim]) as tf.Tensor2D, this.w as tf.Tensor2D, this.b as tf.Tensor1D);
     return tf.reshape(y, [...lead, this.outDim]);
   }
 }
@@ -32,7 +33,7 @@ export class Conv3 {
     this.b = p.add(`${name}.b`, [cout], 'zeros');
   }
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    return tf.add(conv2dSame(x, this.w as tf.Tensor4D), this.b);
+    return conv2dSameBias(x, this.w as tf.Tensor4D, this.b as tf.Tensor1D);
   }
 }
 
@@ -92,9 +93,10 @@ export class Attention {
     const split = (t: tf.Tensor, n: number) => tf.transpose(tf.reshape(t, [B, n, this.heads, d]), [0, 2, 1, 3]);
     const q = split(this.q.apply(x), N);
     const [k, v] = tf.split(this.kv.apply(context), 2, -1).map((t) => split(t, L));
-    let logits = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(d)); // [B, h, N, L]
+    // k^T materialised: a transposed matmul is several times slower on wasm than a transpose + plain one.
+    let logits = tf.mul(batchMatMulFastGrad(q, tf.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(d)); // [B, h, N, L]
     if (keyMask) logits = tf.add(logits, tf.reshape(tf.mul(tf.sub(1, keyMask), -1e9), [B, 1, 1, L]));
-    const attended = tf.matMul(tf.softmax(logits), v); // [B, h, N, d]
+    const attended = batchMatMulFastGrad(tf.softmax(logits), v); // [B, h, N, d]
     return this.out.apply(tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [B, N, this.dim])) as tf.Tensor3D;
   }
 }

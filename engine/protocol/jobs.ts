@@ -50,6 +50,8 @@ export interface TrainJob extends JobBase, ImplementationChoice {
   previewEvery: number;
   /** steps between progress messages */
   logEvery: number;
+  /** data-parallel gradient threads; absent: one per core on CPU backends (engine/train/dataParallel.ts) */
+  workers?: number;
 }
 
 /** Conditioning a sampling request asks for; which field applies depends on the run's model. */
@@ -158,6 +160,7 @@ export function parseJob(value: unknown, where = 'job'): JobSpec {
         learningRate: num(o, 'learningRate', at, 1e-8, 1), seed: int(o, 'seed', at, 0),
         checkpointEvery: int(o, 'checkpointEvery', at, 1), previewEvery: int(o, 'previewEvery', at, 0), logEvery: int(o, 'logEvery', at, 1),
         impl: optional(o, 'impl', () => path('impl')),
+        workers: optional(o, 'workers', (f, k) => int(f, k, at, 1, 64)),
       };
       return job;
     }

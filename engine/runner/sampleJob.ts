@@ -1,8 +1,10 @@
 /** Sample a trained run with every step recorded to disk and streamed as a frame. */
 import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { DlensError } from '../errors';
 import { saveGrid } from '../image';
 import type { SampleJob } from '../protocol/jobs';
+import { defaultWorkers } from '../train/dataParallel';
 import { loadRun } from '../train/load';
 import { sampleFromRun } from '../train/sample';
 import type { JobContext, JobOutcome } from './context';
@@ -18,7 +20,7 @@ export function sampleJob(job: SampleJob, ctx: JobContext): Promise<JobOutcome> 
     try {
       ctx.log(`sampling ${path.basename(job.runDir)} at step ${run.step}: ${job.sampler.toUpperCase()} ${job.steps} steps, ${job.n} images, seed ${job.seed}`);
       const { images, warnings } = await sampleFromRun(run, {
-        ...job, classIndex: job.classIndex, signal: ctx.signal,
+        ...job, classIndex: job.classIndex, signal: ctx.signal, workers: defaultWorkers(tf.getBackend()),
         probe: async (e) => {
           const frame = await frameFromProbe(e, job.steps);
           recorder.append(frame);

@@ -48,6 +48,7 @@ export async function trainJob(job: TrainJob, ctx: JobContext): Promise<JobOutco
   const result = await train(job.runDir, manifest, dataset, {
     signal: ctx.signal,
     logEvery: job.logEvery,
+    workers: job.workers,
     onLog: (message) => ctx.log(message),
     onProgress: (p) => ctx.progress({ ...p, lossByBucket: Float32Array.from(p.lossByBucket) }),
     onPreview: (step, file, rawFile) => ctx.preview(step, path.resolve(file), path.resolve(rawFile)),

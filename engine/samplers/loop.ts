@@ -46,8 +46,21 @@ export async function runSampler(denoiser: Denoiser, xT: tf.Tensor, options: Sam
     const alphaBar = tables.alphasCumprod[t];
     const alphaBarPrev = tPrev >= 0 ? tables.alphasCumprod[tPrev] : 1;
     const current = x;
-    const out = tidyOrDispose(current, () => {
-      const raw = denoiser(current, t, cond);
+    // A data-parallel denoiser answers asynchronously; a synchronous one still runs inside a tidy.
+    // (A promise inside the returned object passes through tidy untouched: tidy walks it for tensors and finds none.)
+    const asked = tidyOrDispose(current, () => {
+      const r = denoiser(current, t, cond);
+      return (r instanceof Promise ? { pending: r } : { ready: r }) as unknown as tf.TensorContainer;
+    }) as unknown as { pending?: Promise<tf.Tensor | GuidedOutput>; ready?: tf.Tensor | GuidedOutput };
+    let raw: tf.Tensor | GuidedOutput;
+    try {
+      raw = asked.ready ?? (await asked.pending!);
+    } catch (err) {
+      current.dispose();
+      throw err;
+    }
+    const rawTensors = () => (isGuided(raw) ? [raw.eps, raw.epsCond, raw.epsUncond] : [raw]);
+    const out = tidyOrDispose([current, ...rawTensors()], () => {
       const guided = isGuided(raw) ? raw : undefined;
       const output = guided ? guided.eps : (raw as tf.Tensor);
       assertDenoiserShape(output, current, t);
@@ -64,6 +77,9 @@ export async function runSampler(denoiser: Denoiser, xT: tf.Tensor, options: Sam
       }
       return { next, eps, x0, epsCond: guided?.epsCond, epsUncond: guided?.epsUncond };
     });
+    // The denoiser's own tensors were made outside this step's tidy: free those the step did not pass on.
+    const kept = new Set<tf.Tensor>([out.next, out.eps, out.x0, out.epsCond, out.epsUncond].filter((v): v is tf.Tensor => v !== undefined));
+    tf.dispose(rawTensors().filter((v) => !kept.has(v)));
     try {
       if (probe) {
         await probe({ step: i, t, tPrev, x: current, eps: out.eps, x0: out.x0, epsCond: out.epsCond, epsUncond: out.epsUncond, next: out.next });
@@ -79,12 +95,12 @@ export async function runSampler(denoiser: Denoiser, xT: tf.Tensor, options: Sam
   return x;
 }
 
-/** A throwing denoiser must not leak the x_t the loop owns. */
-function tidyOrDispose<T extends tf.TensorContainer>(owned: tf.Tensor, fn: () => T): T {
+/** A throwing denoiser must not leak the x_t the loop owns (nor, in the second stage, the denoiser's output). */
+function tidyOrDispose<T extends tf.TensorContainer>(owned: tf.Tensor | tf.Tensor[], fn: () => T): T {
   try {
     return tf.tidy(fn);
   } catch (err) {
-    owned.dispose();
+    tf.dispose(owned);
     throw err;
   }
 }

@@ -15,10 +15,11 @@ export interface GuidedOutput {
 }
 
 /**
- * (x_t, t, cond) -> the network's output (eps-hat by default; see `prediction`). Synchronous, so a
- * whole step fits in one tf.tidy. Images are NHWC; any [B, ...] shape works.
+ * (x_t, t, cond) -> the network's output (eps-hat by default; see `prediction`). A synchronous one runs
+ * inside the step's tf.tidy; an asynchronous one (a data-parallel model) must free its own intermediates
+ * and hands its output tensors to the sampler. Images are NHWC; any [B, ...] shape works.
  */
-export type Denoiser = (x: tf.Tensor, t: number, cond?: tf.Tensor) => tf.Tensor | GuidedOutput;
+export type Denoiser = (x: tf.Tensor, t: number, cond?: tf.Tensor) => tf.Tensor | GuidedOutput | Promise<tf.Tensor | GuidedOutput>;
 
 export interface ProbeEvent {
   /** 0-based index into the timestep list */

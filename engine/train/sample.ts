@@ -6,6 +6,7 @@ import { guidedDenoiser } from '../samplers/guidance';
 import type { Denoiser, Probe } from '../samplers/types';
 import { sampleWith, samplingTimesteps } from '../user/resolve';
 import { conditionTensors } from './conditioning';
+import { DataParallel } from './dataParallel';
 import type { LoadedRun } from './load';
 
 export interface SampleRequest {
@@ -23,6 +24,8 @@ export interface SampleRequest {
   seed: number;
   probe?: Probe;
   signal?: AbortSignal;
+  /** threads the batch is split across (engine/train/dataParallel.ts); default 1 */
+  workers?: number;
 }
 
 /** Samples n images from a loaded run; the same request gives the same pixels. */
@@ -39,10 +42,18 @@ export async function sampleFromRun(run: LoadedRun, r: SampleRequest): Promise<{
     r.perClass !== undefined
       ? { cond: tf.tensor1d(Array.from({ length: n }, (_, i) => Math.floor(i / r.perClass!)), 'int32'), uncond: tf.fill([n], -1, 'int32'), warnings: [] as string[] }
       : await conditionTensors(m, { prompt: r.prompt, negativePrompt: r.negativePrompt, classIndex: r.classIndex }, n);
-  const denoiser: Denoiser = cond && uncond ? guidedDenoiser((x, t, c) => model.predict(x, t, c), { scale: r.guidance, cond, uncond }) : (x, t) => model.predict(x, t);
-  const opts = { tables, timesteps: samplingTimesteps(r.spacing, tables.T, r.steps, run.implementation), rng, clipX0: 1, probe: r.probe, signal: r.signal };
-  const images = (await sampleWith(r.sampler, r.eta, denoiser, xT, opts, run.implementation)) as tf.Tensor4D;
-  tf.dispose([xT, ...(cond ? [cond] : []), ...(uncond ? [uncond] : [])]);
-  return { images, warnings: [...run.warnings, ...warnings] };
+  // Worker threads hold copies of the reference U-Net; a user's network runs in this thread only.
+  const parallel = (r.workers ?? 1) > 1 && model.unet ? new DataParallel(model.unet, tables, r.workers!, tf.getBackend()) : undefined;
+  try {
+    await parallel?.syncWeights();
+    const predict = parallel ? (x: tf.Tensor, t: number, c?: tf.Tensor) => parallel.predict(x, t, c) : (x: tf.Tensor, t: number, c?: tf.Tensor) => model.predict(x, t, c);
+    const denoiser: Denoiser = cond && uncond ? guidedDenoiser(predict, { scale: r.guidance, cond, uncond }) : (x, t) => predict(x, t);
+    const opts = { tables, timesteps: samplingTimesteps(r.spacing, tables.T, r.steps, run.implementation), rng, clipX0: 1, probe: r.probe, signal: r.signal };
+    const images = (await sampleWith(r.sampler, r.eta, denoiser, xT, opts, run.implementation)) as tf.Tensor4D;
+    return { images, warnings: [...run.warnings, ...warnings] };
+  } finally {
+    await parallel?.dispose();
+    tf.dispose([xT, ...(cond ? [cond] : []), ...(uncond ? [uncond] : [])]);
+  }
 }
 

@@ -19,7 +19,9 @@ import { appendLine } from '../run/files';
 import { type RunManifest, writeManifest } from '../run/manifest';
 import { AdamW, clipByGlobalNorm, learningRate } from './adamw';
 import { trainingCondition } from './conditioning';
+import { DataParallel, defaultWorkers } from './dataParallel';
 import { Ema } from './ema';
+import { splitFlat, toPlain } from './gradients';
 import { previewFiles, previewSamples } from './preview';
 
 export const LOSS_BUCKETS = 10;
@@ -43,6 +45,8 @@ export interface TrainEvents {
   signal?: AbortSignal;
   /** how often (steps) metrics are written and reported */
   logEvery?: number;
+  /** data-parallel gradient threads, this one included (default: defaultWorkers(backend)) */
+  workers?: number;
 }
 
 export interface TrainResult {
@@ -72,6 +76,11 @@ export async function train(runDir: string, manifest: RunManifest, dataset: Data
   if (loaded && !manifest.implementation) manifest.implementation = implementationRecord(loaded);
   const optimizer = new AdamW(vars);
   const ema = new Ema(vars, cfg.emaDecay);
+  const backend = tf.getBackend();
+  // Worker threads rebuild the reference U-Net and the reference q_sample; a user's network or addNoise
+  // exists only in this thread, so its gradients are computed here.
+  const parallel = model.unet && !loaded?.impl.addNoise ? new DataParallel(model.unet, tables, events.workers ?? defaultWorkers(backend), backend) : undefined;
+  log(`gradients on ${parallel?.count ?? 1} thread${(parallel?.count ?? 1) > 1 ? 's' : ''} (${backend})`);
 
   let step = 0;
   const { data: ckpt, skipped } = latestGoodCheckpoint(runDir);
@@ -114,41 +123,56 @@ export async function train(runDir: string, manifest: RunManifest, dataset: Data
       if (events.signal?.aborted) break;
       const rng = new Rng(cfg.seed * 1_000_003 + step); // per-step randomness: a resumed run replays the same batches
       const lr = learningRate(step, cfg.learningRate, cfg.warmupSteps);
-      // The whole batch's randomness is drawn first, so splitting it into micro-batches changes nothing but memory.
+      // The whole batch's randomness is drawn first, so splitting it into shards and micro-batches changes nothing but float summation order.
       const indices = Array.from({ length: cfg.batchSize }, () => rng.int(dataset.size));
       const ts = indices.map(() => rng.int(tables.T));
       const keep = indices.map(() => rng.uniform() >= cfg.condDropout);
       const batchNoise = rng.normal([cfg.batchSize, dataset.imageSize, dataset.imageSize, dataset.channels]);
-      let accumulated: tf.Tensor[] | undefined;
-      for (let start = 0; start < indices.length; start += cfg.microBatch) {
-        const end = Math.min(start + cfg.microBatch, indices.length);
-        const micro = { indices: indices.slice(start, end), ts: ts.slice(start, end), keep: keep.slice(start, end), batchNoise, offset: start, total: indices.length };
-        const batch = dataset.get(micro.indices);
-        const cond = await trainingCondition(manifest, batch.labels, batch.captions, micro.keep);
-        const { grads, perExample } = microBatchGrads(model, noiser, dataset, micro, batch.images, cond);
-        perExample.forEach((l, i) => {
-          const b = Math.min(LOSS_BUCKETS - 1, Math.floor((micro.ts[i] / tables.T) * LOSS_BUCKETS));
-          bucketSum[b] += l;
-          bucketCount[b]++;
-          lossSum += l;
-          lossCount++;
+      const perExample: number[] = [];
+      let accumulated: tf.Tensor[];
+      if (parallel) {
+        const batch = dataset.get(indices);
+        const cond = await trainingCondition(manifest, batch.labels, batch.captions, keep);
+        const r = await parallel.gradients({
+          images: batch.images, noise: batchNoise.dataSync() as Float32Array, ts, cond: cond && toPlain(cond), total: indices.length, microBatch: cfg.microBatch,
         });
-        if (!accumulated) accumulated = grads;
-        else {
-          const sum = accumulated.map((g, i) => tf.add(g, grads[i]));
-          tf.dispose([...accumulated, ...grads]);
-          accumulated = sum;
+        cond?.dispose();
+        perExample.push(...r.perExample);
+        accumulated = splitFlat(vars, r.grads);
+      } else {
+        let sum: tf.Tensor[] | undefined;
+        for (let start = 0; start < indices.length; start += cfg.microBatch) {
+          const end = Math.min(start + cfg.microBatch, indices.length);
+          const micro = { indices: indices.slice(start, end), ts: ts.slice(start, end), keep: keep.slice(start, end), batchNoise, offset: start, total: indices.length };
+          const batch = dataset.get(micro.indices);
+          const cond = await trainingCondition(manifest, batch.labels, batch.captions, micro.keep);
+          const { grads, perExample: losses } = microBatchGrads(model, noiser, dataset, micro, batch.images, cond);
+          perExample.push(...losses);
+          if (!sum) sum = grads;
+          else {
+            const added = sum.map((g, i) => tf.add(g, grads[i]));
+            tf.dispose([...sum, ...grads]);
+            sum = added;
+          }
         }
+        accumulated = sum!;
       }
       batchNoise.dispose();
-      const { clipped, norm } = clipByGlobalNorm(accumulated!, cfg.gradClip);
+      perExample.forEach((l, i) => {
+        const b = Math.min(LOSS_BUCKETS - 1, Math.floor((ts[i] / tables.T) * LOSS_BUCKETS));
+        bucketSum[b] += l;
+        bucketCount[b]++;
+        lossSum += l;
+        lossCount++;
+      });
+      const { clipped, norm } = clipByGlobalNorm(accumulated, cfg.gradClip);
       lastNorm = norm;
       if (!Number.isFinite(norm)) {
         throw new DlensError('non-finite-gradient', `The gradient norm became ${norm} at step ${step}.`, 'lower --lr, or check the data for NaN values; the last checkpoint is intact.');
       }
       optimizer.apply(clipped, lr);
       ema.update(step);
-      tf.dispose([...accumulated!, ...clipped]);
+      tf.dispose([...new Set([...accumulated, ...clipped])]);
       step++;
 
       if (step % logEvery === 0 || step === cfg.steps) {
@@ -186,6 +210,7 @@ export async function train(runDir: string, manifest: RunManifest, dataset: Data
     writeManifest(runDir, manifest);
     throw err;
   } finally {
+    await parallel?.dispose();
     optimizer.dispose();
     ema.dispose();
     model.dispose();

@@ -20,6 +20,8 @@ export interface DenoisingModel {
   serialize(): Promise<{ index: ParamIndexEntry[]; data: Float32Array }>;
   load(index: readonly ParamIndexEntry[], data: Float32Array): void;
   dispose(): void;
+  /** the reference U-Net behind this model, when it is one: data-parallel threads can rebuild only that */
+  readonly unet?: UNet;
 }
 
 export function unetModel(config: UNetConfig, rng: Rng): DenoisingModel {
@@ -30,6 +32,7 @@ export function unetModel(config: UNetConfig, rng: Rng): DenoisingModel {
     serialize: () => unet.params.serialize(),
     load: (index, data) => unet.params.load(index, data),
     dispose: () => tf.dispose(unet.params.list()),
+    unet,
   };
 }
 

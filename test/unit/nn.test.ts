@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../engine/backend';
-import { conv2dSame } from '../../engine/nn/conv';
+import { conv2dSame, conv2dSameBias } from '../../engine/nn/conv';
+import { batchMatMulFastGrad, matMulBiasFastGrad, matMulFastGrad } from '../../engine/nn/matmul';
 import { Attention, Embedding, GroupNorm, timestepEmbedding } from '../../engine/nn/layers';
 import { Params } from '../../engine/nn/params';
 import { presetConfig } from '../../engine/nn/presets';
@@ -29,6 +30,77 @@ describe('convolution with forward-only gradients', () => {
     // d/dw1[ci,co] of sum(up * x.w1) = sum over pixels of x[.., ci] * up[.., co]
     const expected = tf.matMul(tf.reshape(x, [-1, 3]), tf.reshape(up, [-1, 4]), true, false);
     assert.ok(maxAbsDiff(await values(g1), await values(expected)) < 1e-3);
+  });
+});
+
+describe('matmul with transpose-free gradients', () => {
+  it('matches tfjs\'s own matMul gradients computed on the cpu backend', async () => {
+    await initBackend('cpu');
+    const x = new Rng(5).normal([37, 6]) as tf.Tensor2D;
+    const w = new Rng(6).normal([6, 5]) as tf.Tensor2D;
+    const up = new Rng(7).normal([37, 5]);
+    const reference = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D), up)))([x, w]);
+    const [rx, rw] = [await values(reference[0]), await values(reference[1])];
+    await initBackend('wasm');
+    const [value, ...ours] = [matMulFastGrad(x, w), ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(matMulFastGrad(a as tf.Tensor2D, b as tf.Tensor2D), up)))([x, w])];
+    assert.ok(maxAbsDiff(await values(value), await values(tf.matMul(x, w))) < 1e-5);
+    assert.ok(maxAbsDiff(await values(ours[0]), rx) < 1e-4);
+    assert.ok(maxAbsDiff(await values(ours[1]), rw) < 1e-4);
+    // dW[i, o] = sum_n x[n, i] up[n, o]: check one entry by hand, independently of any matmul.
+    const [xv, uv] = [await values(x), await values(up)];
+    let w23 = 0;
+    for (let n = 0; n < 37; n++) w23 += xv[n * 6 + 2] * uv[n * 5 + 3];
+    assert.ok(Math.abs((await values(ours[1]))[2 * 5 + 3] - w23) < 1e-4);
+  });
+
+  it('batched (attention) matmul gradients match tfjs\'s own on the cpu backend', async () => {
+    await initBackend('cpu');
+    const a = new Rng(16).normal([2, 3, 5, 4]);
+    const b = new Rng(17).normal([2, 3, 4, 6]);
+    const up = new Rng(18).normal([2, 3, 5, 6]);
+    const reference = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.matMul(p, q), up)))([a, b]);
+    const [ra, rb] = [await values(reference[0]), await values(reference[1])];
+    await initBackend('wasm');
+    const ours = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(batchMatMulFastGrad(p, q), up)))([a, b]);
+    assert.ok(maxAbsDiff(await values(batchMatMulFastGrad(a, b)), await values(tf.matMul(a, b))) < 1e-5);
+    assert.ok(maxAbsDiff(await values(ours[0]), ra) < 1e-4);
+    assert.ok(maxAbsDiff(await values(ours[1]), rb) < 1e-4);
+  });
+});
+
+describe('fused layers', () => {
+  before(backend);
+
+  // Fused kernels add the bias inside the convolution / matmul; value and all three gradients must be those of op + bias.
+  const compare = async (fused: (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.Tensor, plain: (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.Tensor, inputs: tf.Tensor[], up: tf.Tensor) => {
+    const loss = (f: typeof fused) => (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(f(a, b, c), up));
+    const [a, b, c] = inputs;
+    assert.ok(maxAbsDiff(await values(fused(a, b, c)), await values(plain(a, b, c))) < 1e-5);
+    const gf = tf.grads(loss(fused))(inputs);
+    const gp = tf.grads(loss(plain))(inputs);
+    for (let i = 0; i < 3; i++) {
+      const [f, p] = [await values(gf[i]), await values(gp[i])];
+      assert.ok(p.some((v) => Math.abs(v) > 1e-3), `gradient ${i} is not trivially zero`);
+      assert.ok(maxAbsDiff(f, p) < 1e-4, `gradient ${i} differs by ${maxAbsDiff(f, p)}`);
+    }
+  };
+
+  it('conv + bias in one kernel equals conv, then add', async () => {
+    const [x, w, b] = [new Rng(8).normal([2, 5, 6, 3]), new Rng(9).normal([3, 3, 3, 4]), new Rng(10).normal([4])];
+    await compare(
+      (a, f, c) => conv2dSameBias(a as tf.Tensor4D, f as tf.Tensor4D, c as tf.Tensor1D),
+      (a, f, c) => tf.add(conv2dSame(a as tf.Tensor4D, f as tf.Tensor4D), c),
+      [x, w, b], new Rng(11).normal([2, 5, 6, 4]),
+    );
+  });
+
+  it('matmul + bias in one kernel equals matmul, then add', async () => {
+    const [x, w, b] = [new Rng(12).normal([9, 6]), new Rng(13).normal([6, 5]), new Rng(14).normal([5])];
+    await compare(
+      (a, f, c) => matMulBiasFastGrad(a as tf.Tensor2D, f as tf.Tensor2D, c as tf.Tensor1D),
+      (a, f, c) => tf.add(matMulFastGrad(a as tf.Tensor2D, f as tf.Tensor2D), c),
+      [x, w, b], new Rng(15).normal([9, 5]),
+    );
   });
 });
 

@@ -22,6 +22,8 @@ describe('protocol: jobs', () => {
     assert.equal(parseJob(train).kind, 'train');
     assert.throws(() => parseJob({ ...train, preset: 'huge' }), /'preset' is "huge"; expected one of tiny, small, base/);
     assert.throws(() => parseJob({ ...train, microBatch: 8 }), /'microBatch' is number 8; expected an integer in 1\.\.4/);
+    assert.equal((parseJob({ ...train, workers: 2 }) as { workers?: number }).workers, 2);
+    assert.throws(() => parseJob({ ...train, workers: 0 }), /'workers' is number 0; expected an integer in 1\.\.64/);
     assert.throws(() => parseJob({ ...train, batchSize: undefined }), /field 'batchSize' is missing/);
     assert.throws(() => parseToRunner({ type: 'start' }), /Malformed start message's job: expected an object, got missing/);
     assert.throws(() => parseToRunner('start'), /expected an object, got "start"/);
