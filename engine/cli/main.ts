@@ -7,6 +7,7 @@ import { fail } from './output';
 import { evalCommand } from './evaluate';
 import { sampleCommand } from './sample';
 import { trainCommand } from './train';
+import { studyCommand } from './study';
 import { sweepCommand } from './sweep';
 import { backendCommand, scheduleCommand, timestepsCommand } from './schedule';
 
@@ -24,7 +25,7 @@ const program = new Command('dlens')
   .showHelpAfterError('(run with --help for usage)')
   .showSuggestionAfterError(true);
 
-for (const make of [trainCommand, sampleCommand, sweepCommand, evalCommand, scheduleCommand, timestepsCommand, oracleCommand, forwardCommand, backendCommand]) {
+for (const make of [trainCommand, sampleCommand, sweepCommand, evalCommand, studyCommand, scheduleCommand, timestepsCommand, oracleCommand, forwardCommand, backendCommand]) {
   program.addCommand(make(run).showHelpAfterError('(run with --help for usage)'));
 }
 

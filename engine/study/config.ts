@@ -1,0 +1,48 @@
+/**
+ * The study's settings. `quick` is a smoke run of a few minutes on 2 CPU cores; the full settings are
+ * the ones whose numbers the README reports.
+ */
+import { DlensError } from '../errors';
+import type { PresetName } from '../nn/presets';
+
+export const STUDY_DATASETS = ['phantoms', 'mri'] as const;
+export type StudyDataset = (typeof STUDY_DATASETS)[number];
+
+export interface StudyConfig {
+  /** phantoms: 16 to 64; mri: 32 or 64 */
+  imageSize: number;
+  /** phantoms: images in the small real training set and the held-out test set (mri: fixed by the slab split) */
+  realTrain: number;
+  realTest: number;
+  /** the generator: a text-conditioned U-Net trained on the small real set */
+  preset: PresetName;
+  generatorSteps: number;
+  generatorBatch: number;
+  generatorLearningRate: number;
+  /** synthetic images generated, and how */
+  synthetic: number;
+  samplerSteps: number;
+  guidance: number;
+  /** the downstream classifier, trained once per seed and arm */
+  classifierSteps: number;
+  classifierBatch: number;
+  seeds: number;
+  /** phantoms: which phantoms are drawn; both: the generator's seed */
+  dataSeed: number;
+}
+
+const FULL: Record<StudyDataset, StudyConfig> = {
+  phantoms: { imageSize: 32, realTrain: 60, realTest: 600, preset: 'tiny', generatorSteps: 1500, generatorBatch: 16, generatorLearningRate: 1e-3, synthetic: 240, samplerSteps: 25, guidance: 2, classifierSteps: 150, classifierBatch: 32, seeds: 3, dataSeed: 0 },
+  mri: { imageSize: 32, realTrain: 0, realTest: 0, preset: 'tiny', generatorSteps: 1000, generatorBatch: 16, generatorLearningRate: 1e-3, synthetic: 240, samplerSteps: 25, guidance: 2, classifierSteps: 150, classifierBatch: 32, seeds: 3, dataSeed: 0 },
+};
+
+const QUICK: Partial<StudyConfig> = { generatorSteps: 60, generatorBatch: 8, synthetic: 48, samplerSteps: 8, classifierSteps: 40, classifierBatch: 16, seeds: 2 };
+
+export function studyConfig(dataset: string, quick: boolean): StudyConfig {
+  if (!(STUDY_DATASETS as readonly string[]).includes(dataset)) {
+    throw new DlensError('unknown-dataset', `The augmentation study runs on phantoms or mri, not "${dataset}".`, 'pass --dataset phantoms or --dataset mri.');
+  }
+  const full = FULL[dataset as StudyDataset];
+  if (!quick) return { ...full };
+  return { ...full, ...QUICK, ...(dataset === 'phantoms' ? { imageSize: 16, realTrain: 30, realTest: 120 } : {}) };
+}
