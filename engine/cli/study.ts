@@ -4,7 +4,8 @@ import { Command, Option } from 'commander';
 import { initBackend } from '../backend';
 import { STUDY_DATASETS, type StudyConfig } from '../study/config';
 import { writeStudyMarkdown } from '../study/markdown';
-import { ARMS, SYNTHETIC_LABEL, runStudy } from '../study/study';
+import { SYNTHETIC_LABEL } from '../study/label';
+import { ARMS, runStudy } from '../study/study';
 import { integer, number } from './options';
 import { type Run, emit, table } from './output';
 

@@ -22,12 +22,9 @@ import { type Judge, argmax, trainJudge } from '../metrics/judge';
 import { generatorDir, sampleCaptions, trainGenerator } from './generate';
 import { type NearestNeighbourReport, nearestNeighbours } from './nearest';
 import { type StudyConfig, type StudyDataset, studyConfig } from './config';
+import { SYNTHETIC_EXIF, SYNTHETIC_LABEL, SYNTHETIC_TAG } from './label';
 import { splitReal } from './split';
 
-/** On every synthetic image, file and report: these images are made up and must never reach a patient's record. */
-export const SYNTHETIC_LABEL = 'synthetic — not for diagnosis';
-/** The same, safe for file names. */
-export const SYNTHETIC_TAG = 'synthetic-not-for-diagnosis';
 
 export const ARMS = ['real', 'real+synthetic', 'synthetic'] as const;
 export type Arm = (typeof ARMS)[number];
@@ -169,7 +166,7 @@ async function writeGrids(out: string, synthetic: MemoryExamples, real: MemoryEx
   const per = S * S;
   const grid = async (file: string, images: Float32Array, n: number, columns?: number) => {
     const t = tf.tensor4d(images.subarray(0, n * per), [n, S, S, 1]);
-    await saveGrid(t, path.join(out, file), { scale: S < 32 ? 4 : 2, columns });
+    await saveGrid(t, path.join(out, file), { scale: S < 32 ? 4 : 2, columns, description: file.startsWith(SYNTHETIC_TAG) ? SYNTHETIC_EXIF : undefined });
     t.dispose();
   };
   const files: StudyReport['files'] = { synthetic: `${SYNTHETIC_TAG}-samples.png`, real: 'real-training-set.png' };

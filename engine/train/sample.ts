@@ -25,6 +25,10 @@ export interface SampleRequest {
   seed: number;
   probe?: Probe;
   signal?: AbortSignal;
+  /** image-to-image: one image [1, S, S, C] in [-1, 1], used for every sample, and the share of steps to run */
+  init?: { image: tf.Tensor4D; strength: number };
+  /** inpainting: one image [1, S, S, C] and a mask [1, S, S, 1] (1 = generate, 0 = keep) */
+  inpaint?: { image: tf.Tensor4D; mask: tf.Tensor4D };
 }
 
 /** Samples n images from a loaded run; the same request gives the same pixels. */
@@ -42,9 +46,13 @@ export async function sampleFromRun(run: LoadedRun, r: SampleRequest): Promise<{
       ? { cond: tf.tensor1d(Array.from({ length: n }, (_, i) => Math.floor(i / r.perClass!)), 'int32'), uncond: tf.fill([n], -1, 'int32'), warnings: [] as string[] }
       : await conditionTensors(m, { prompt: r.prompt, negativePrompt: r.negativePrompt, classIndex: r.classIndex }, n);
   const denoiser: Denoiser = cond && uncond ? guidedDenoiser((x, t, c) => model.predict(x, t, c), { scale: r.guidance, cond, uncond }) : (x, t) => model.predict(x, t);
-  const opts = { tables, timesteps: inferenceTimesteps(r.spacing, tables.T, r.steps), rng, clipX0: 1, probe: r.probe, signal: r.signal };
+  // The sampler wants the known image at the batch's shape; the mask may stay [1, S, S, 1] (it broadcasts).
+  const tile = (image: tf.Tensor4D) => tf.tile(image, [n, 1, 1, 1]);
+  const init = r.init ? { image: tile(r.init.image), strength: r.init.strength } : undefined;
+  const inpaint = r.inpaint ? { image: tile(r.inpaint.image), mask: r.inpaint.mask } : undefined;
+  const opts = { tables, timesteps: inferenceTimesteps(r.spacing, tables.T, r.steps), rng, clipX0: 1, probe: r.probe, signal: r.signal, init, inpaint };
   const images = (r.sampler === 'ddpm' ? await sampleDdpm(denoiser, xT, opts) : await sampleDdim(denoiser, xT, { ...opts, eta: r.eta })) as tf.Tensor4D;
-  tf.dispose([xT, ...(cond ? [cond] : []), ...(uncond ? [uncond] : [])]);
+  tf.dispose([xT, ...(cond ? [cond] : []), ...(uncond ? [uncond] : []), ...(init ? [init.image] : []), ...(inpaint ? [inpaint.image] : [])]);
   return { images, warnings };
 }
 
