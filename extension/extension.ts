@@ -13,6 +13,7 @@ import { register } from './commands/register';
 import { deleteRunCommand, resumeCommand, stopRunCommand } from './commands/runActions';
 import { sampleCommand } from './commands/sample';
 import { schedulesCommand } from './commands/schedules';
+import { studyCommand } from './commands/study';
 import { sweepCommand } from './commands/sweep';
 import { trainCommand } from './commands/train';
 import { Jobs } from './jobs';
@@ -47,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): DiffusionLensApi {
     ['diffusionLens.stopRun', (a) => stopRunCommand(s, a)],
     ['diffusionLens.resumeTraining', (a) => resumeCommand(s, a)],
     ['diffusionLens.deleteRun', (a) => deleteRunCommand(s, a)],
+    ['diffusionLens.augmentationStudy', (a) => studyCommand(s, a)],
   ];
   context.subscriptions.push(
     log, status, jobs, tree,

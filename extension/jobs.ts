@@ -63,10 +63,10 @@ export class Jobs implements vscode.Disposable {
     return [...this.active.values()];
   }
 
-  /** Jobs working on a run: its training, or sampling/sweeping it; for forward jobs, their output folder. */
+  /** Jobs working on a run: its training, or sampling/sweeping it; for forward and study jobs, their output folder. */
   forRun(dir: string): ActiveJob[] {
     const d = path.resolve(dir);
-    return this.list().filter((j) => path.resolve(j.spec.kind === 'forward' ? j.dir : j.spec.runDir) === d);
+    return this.list().filter((j) => path.resolve(j.spec.kind === 'forward' || j.spec.kind === 'study' ? j.dir : j.spec.runDir) === d);
   }
 
   training(runDir: string): ActiveJob | undefined {

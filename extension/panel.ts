@@ -6,7 +6,7 @@
  * plots; the trajectory player, heatmaps and dashboards are still to come (issue 5).
  */
 import * as vscode from 'vscode';
-import { type CellMessage, type FrameMessage, type HeaderMessage, LatestWins, type PanelFrameMessage, type SchedulesMessage, type StatusMessage, type ToPanel, parseFromPanel } from '../engine/protocol';
+import { type CellMessage, type ExportStudyMessage, type FrameMessage, type HeaderMessage, LatestWins, type PanelFrameMessage, type SchedulesMessage, type StatusMessage, type StudyMessage, type StudyView, type ToPanel, parseFromPanel } from '../engine/protocol';
 import type { Log } from './log';
 import { makeNonce, panelHtml } from './panelHtml';
 
@@ -21,6 +21,8 @@ export interface PanelStats {
   lastStepShown: number;
   cells: number;
   rejected: string[];
+  /** the dataset of the augmentation study shown, if any */
+  study?: string;
 }
 
 export class LensPanel {
@@ -32,6 +34,9 @@ export class LensPanel {
   private status: StatusMessage | undefined;
   private picture: ToPanel | undefined;
   private schedulesShown: SchedulesMessage | undefined;
+  private studyShown: StudyMessage | undefined;
+  /** the Augmentation Study panel's Export button: its charts, rendered by the panel */
+  onExportStudy: ((msg: ExportStudyMessage) => void) | undefined;
   private readonly cells = new Map<string, CellMessage>();
   private disposed = false;
   readonly stats: PanelStats;
@@ -80,6 +85,13 @@ export class LensPanel {
     this.post(msg);
   }
 
+  /** An augmentation study's report; pictures are files in the panel's resource folder. */
+  showStudy(study: StudyView, pictures: { file: vscode.Uri; caption: string }[]): void {
+    this.studyShown = { type: 'study', study, pictures: pictures.map((p) => ({ src: this.panel.webview.asWebviewUri(p.file).toString(), caption: p.caption })) };
+    this.stats.study = study.dataset;
+    this.post(this.studyShown);
+  }
+
   frame(frame: FrameMessage): void {
     if (this.disposed) return;
     this.stats.framesOffered++;
@@ -120,12 +132,14 @@ export class LensPanel {
     if (msg.type === 'ready') {
       // First load, or the webview was rebuilt: send the whole state again, and the newest frame.
       this.stats.ready = true;
-      for (const m of [this.header, this.status, this.schedulesShown, this.picture, ...this.cells.values()]) if (m) this.post(m);
+      for (const m of [this.header, this.status, this.schedulesShown, this.studyShown, this.picture, ...this.cells.values()]) if (m) this.post(m);
       this.gate.reset(this.latest);
     } else if (msg.type === 'frameShown') {
       this.stats.framesShown++;
       this.stats.lastStepShown = msg.step;
       this.gate.ack();
+    } else if (msg.type === 'exportStudy') {
+      this.onExportStudy?.(msg);
     } else {
       this.stats.rejected.push(msg.message);
       this.log.line(`panel "${this.stats.title}" rejected a message: ${msg.message}`);

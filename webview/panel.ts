@@ -6,6 +6,7 @@
  */
 import { type CellMessage, type PanelFrameMessage, type TensorPayload, type ToPanel, parseToPanel } from '../engine/protocol';
 import { showSchedules } from './schedules';
+import { showStudy } from './study';
 import { StateStore, type VsCodeApi } from './state';
 
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -53,6 +54,9 @@ function handle(msg: ToPanel): void {
       break;
     case 'schedules':
       showSchedules(msg, $('schedules'), state);
+      break;
+    case 'study':
+      showStudy(msg, vscode);
       break;
   }
 }

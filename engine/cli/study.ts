@@ -5,7 +5,8 @@ import { initBackend } from '../backend';
 import { STUDY_DATASETS, type StudyConfig } from '../study/config';
 import { writeStudyMarkdown } from '../study/markdown';
 import { SYNTHETIC_LABEL } from '../study/label';
-import { ARMS, runStudy } from '../study/study';
+import { ARMS } from '../study/report';
+import { runStudy } from '../study/study';
 import { integer, number } from './options';
 import { type Run, emit, table } from './output';
 

@@ -8,4 +8,5 @@ export * from './tensor';
 export * from './jobs';
 export * from './runner';
 export * from './panel';
+export * from './study';
 export * from './latestWins';

@@ -12,7 +12,7 @@ export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] a
 export type BackendChoiceName = (typeof BACKEND_CHOICES)[number];
 export const CONDITIONINGS = ['none', 'class', 'text', 'clip'] as const;
 export type ConditioningName = (typeof CONDITIONINGS)[number];
-export const JOB_KINDS = ['train', 'sample', 'sweep', 'forward'] as const;
+export const JOB_KINDS = ['train', 'sample', 'sweep', 'forward', 'study'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 interface JobBase {
@@ -90,7 +90,21 @@ export interface ForwardJob extends JobBase {
   seed: number;
 }
 
-export type JobSpec = TrainJob | SampleJob | SweepJob | ForwardJob;
+/** The augmentation study (engine/study): a generator, three classifier arms, realism and near-copy checks. */
+export interface StudyJob extends JobBase {
+  kind: 'study';
+  outDir: string;
+  dataset: 'phantoms' | 'mri';
+  quick: boolean;
+  /** overrides of the preset settings (tests use tiny ones) */
+  generatorSteps?: number;
+  synthetic?: number;
+  samplerSteps?: number;
+  classifierSteps?: number;
+  seeds?: number;
+}
+
+export type JobSpec = TrainJob | SampleJob | SweepJob | ForwardJob | StudyJob;
 
 const PROMPT_MAX = 500;
 
@@ -133,6 +147,14 @@ export function parseJob(value: unknown, where = 'job'): JobSpec {
         kind, backend, outDir: path('outDir'), image: path('image'), size: int(o, 'size', at, 4, 1024),
         schedule: oneOf(o, 'schedule', SCHEDULE_NAMES, at), T,
         timesteps: numberList(o, 'timesteps', at, { min: 0, max: T - 1, integer: true, maxLength: 64 }), seed: int(o, 'seed', at, 0),
+      };
+    }
+    case 'study': {
+      const count = (key: string, min: number, max: number) => optional(o, key, (f, k) => int(f, k, at, min, max));
+      return {
+        kind, backend, outDir: path('outDir'), dataset: oneOf(o, 'dataset', ['phantoms', 'mri'] as const, at), quick: bool(o, 'quick', at),
+        generatorSteps: count('generatorSteps', 1, 1_000_000), synthetic: count('synthetic', 2, 10_000), samplerSteps: count('samplerSteps', 1, 1000),
+        classifierSteps: count('classifierSteps', 1, 1_000_000), seeds: count('seeds', 1, 20),
       };
     }
   }

@@ -5,6 +5,7 @@
  */
 import { type Fields, ProtocolError, describeValue, int, oneOf, record, str, stringList, tag } from './check';
 import { type CellMessage, type FrameMessage, parseCell, parseFrame } from './runner';
+import { type ExportStudyMessage, type StudyMessage, parseExportStudy, parseStudy } from './study';
 
 export type JobState = 'starting' | 'running' | 'completed' | 'cancelled' | 'failed';
 
@@ -43,7 +44,7 @@ export interface SchedulesMessage {
   T: number;
   schedules: ScheduleCurves[];
 }
-export type ToPanel = HeaderMessage | StatusMessage | PictureMessage | PanelFrameMessage | CellMessage | SchedulesMessage;
+export type ToPanel = HeaderMessage | StatusMessage | PictureMessage | PanelFrameMessage | CellMessage | SchedulesMessage | StudyMessage;
 
 export interface PanelReadyMessage {
   type: 'ready';
@@ -58,10 +59,10 @@ export interface PanelErrorMessage {
   type: 'panelError';
   message: string;
 }
-export type FromPanel = PanelReadyMessage | FrameShownMessage | PanelErrorMessage;
+export type FromPanel = PanelReadyMessage | FrameShownMessage | PanelErrorMessage | ExportStudyMessage;
 
-const TO_PANEL = ['header', 'status', 'picture', 'frame', 'cell', 'schedules'] as const;
-const FROM_PANEL = ['ready', 'frameShown', 'panelError'] as const;
+const TO_PANEL = ['header', 'status', 'picture', 'frame', 'cell', 'schedules', 'study'] as const;
+const FROM_PANEL = ['ready', 'frameShown', 'panelError', 'exportStudy'] as const;
 const STATES = ['starting', 'running', 'completed', 'cancelled', 'failed'] as const;
 
 export function parseToPanel(value: unknown): ToPanel {
@@ -90,6 +91,8 @@ export function parseToPanel(value: unknown): ToPanel {
       return parseCell(o, at);
     case 'schedules':
       return parseSchedules(o, at);
+    case 'study':
+      return parseStudy(o, at);
   }
 }
 
@@ -139,6 +142,8 @@ export function parseFromPanel(value: unknown): FromPanel {
       return { type, seq: int(o, 'seq', at, 0), step: int(o, 'step', at, 0) };
     case 'panelError':
       return { type, message: str(o, 'message', at, { max: 5000 }) };
+    case 'exportStudy':
+      return parseExportStudy(o, at);
   }
 }
 

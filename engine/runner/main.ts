@@ -10,6 +10,7 @@ import { Channel } from './channel';
 import type { JobContext, JobOutcome } from './context';
 import { forwardJob } from './forwardJob';
 import { sampleJob } from './sampleJob';
+import { studyJob } from './studyJob';
 import { sweepJob } from './sweepJob';
 import { trainJob } from './trainJob';
 
@@ -56,6 +57,7 @@ const JOBS: { [K in JobSpec['kind']]: (job: Extract<JobSpec, { kind: K }>, ctx: 
   sample: sampleJob,
   sweep: sweepJob,
   forward: forwardJob,
+  study: studyJob,
 };
 
 async function run(job: JobSpec): Promise<void> {

@@ -41,7 +41,7 @@ export async function trainGenerator(runDir: string, real: Dataset, spec: string
       cond: 'text',
       schedule: 'cosine',
       T: 1000,
-      training: { steps: g.steps, batchSize: g.batchSize, microBatch: g.microBatch, learningRate: g.learningRate, warmupSteps: Math.min(100, Math.floor(g.steps / 10)), gradClip: 1, emaDecay: emaFor(g.steps), condDropout: 0.1, seed: g.seed, checkpointEvery: Math.max(50, Math.floor(g.steps / 4)), previewEvery: 0 },
+      training: { steps: g.steps, batchSize: g.batchSize, microBatch: g.microBatch, learningRate: g.learningRate, warmupSteps: Math.min(100, Math.floor(g.steps / 10)), gradClip: 1, emaDecay: emaFor(g.steps), condDropout: 0.1, seed: g.seed, checkpointEvery: Math.max(25, Math.floor(g.steps / 10)), previewEvery: 0 },
     });
   if (!existing || existing.step < g.steps) {
     let last = 0;

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NEAR_COPY_QUANTILE } from './nearest';
-import { ARMS, type StudyReport } from './study';
+import { ARMS, type StudyReport } from './report';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 

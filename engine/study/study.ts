@@ -21,43 +21,11 @@ import { frechetDistance } from '../metrics/frechet';
 import { type Judge, argmax, trainJudge } from '../metrics/judge';
 import { generatorDir, sampleCaptions, trainGenerator } from './generate';
 import { type NearestNeighbourReport, nearestNeighbours } from './nearest';
+import { ARMS, type Arm, type ArmResult, type StudyReport } from './report';
 import { type StudyConfig, type StudyDataset, studyConfig } from './config';
 import { SYNTHETIC_EXIF, SYNTHETIC_LABEL, SYNTHETIC_TAG } from './label';
 import { splitReal } from './split';
 
-
-export const ARMS = ['real', 'real+synthetic', 'synthetic'] as const;
-export type Arm = (typeof ARMS)[number];
-
-export interface ArmResult {
-  /** held-out real accuracy, one per seed */
-  accuracy: number[];
-  mean: number;
-  /** sample standard deviation over seeds (0 with one seed) */
-  std: number;
-  trainSize: number;
-}
-
-export interface StudyReport {
-  label: typeof SYNTHETIC_LABEL;
-  dataset: StudyDataset;
-  quick: boolean;
-  config: StudyConfig;
-  classNames: string[];
-  /** real images: the small training set, the held-out test set, per class */
-  counts: { realTrain: number[]; realTest: number[]; synthetic: number[] };
-  arms: Record<Arm, ArmResult>;
-  /** Fréchet distance, synthetic vs held-out real, in the real-trained classifier's feature space */
-  frechet: number;
-  /** the same between the real training and test sets: the floor that finite samples put under it */
-  frechetRealVsReal: number;
-  /** share of synthetic images showing what their caption asked, and who judged it */
-  adherence: { rate: number; by: 'pixel scorer' | 'real-trained classifier' };
-  nearestNeighbour: Omit<NearestNeighbourReport, 'nearestIndex'>;
-  /** PNG files in the output folder */
-  files: { synthetic: string; real: string; nearCopies?: string };
-  seconds: number;
-}
 
 export interface StudyOptions {
   dataset: StudyDataset;

@@ -1,0 +1,86 @@
+/**
+ * The Augmentation Study panel in real Chromium: the synthetic notice, the arms table with every seed's
+ * accuracy, two charts drawn in theme colours, Export sending both charts as PNGs, and a malformed
+ * report rejected with a reason while the panel keeps working.
+ */
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { SCREENSHOTS, THEME_VARS, openPanel, post, shutdown } from './harness';
+
+after(shutdown);
+
+const STUDY = {
+  label: 'synthetic — not for diagnosis',
+  dataset: 'phantoms',
+  quick: true,
+  classNames: ['no lesion', 'bright lesion', 'dark lesion'],
+  arms: [
+    { name: 'real', accuracy: [0.6, 0.7], mean: 0.65, std: 0.0707, trainSize: 30 },
+    { name: 'real+synthetic', accuracy: [0.5, 0.55], mean: 0.525, std: 0.0354, trainSize: 60 },
+    { name: 'synthetic', accuracy: [0.25, 0.35], mean: 0.3, std: 0.0707, trainSize: 30 },
+  ],
+  frechet: 12.5,
+  frechetRealVsReal: 3.25,
+  adherence: { rate: 0.4, by: 'pixel scorer' },
+  nearest: { min: 0.0123, threshold: 0.05, nearCopies: 1, count: 30, edges: [0, 0.05, 0.1, 0.15, 0.2], synthetic: [1, 9, 15, 5], realToReal: [2, 20, 8, 0] },
+  seconds: 42,
+};
+
+const BLUE = THEME_VARS['--vscode-charts-blue'].match(/\d+/g)!.map(Number);
+
+describe('Augmentation Study panel', () => {
+  it('shows the notice, every seed\'s accuracy, both charts, and exports the charts as PNGs', async () => {
+    const h = await openPanel();
+    try {
+      await post(h.page, { type: 'study', study: STUDY, pictures: [] });
+      await h.page.waitForSelector('#study figure[data-chart=nearest] canvas');
+      assert.match(await h.page.textContent('#study .notice') ?? '', /SYNTHETIC — NOT FOR DIAGNOSIS/);
+      const rows = await h.page.$$eval('#study table:first-of-type tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)));
+      assert.deepEqual(rows, [
+        ['real', '30', '60.0%, 70.0%', '65.0% ± 7.1%'],
+        ['real+synthetic', '60', '50.0%, 55.0%', '52.5% ± 3.5%'],
+        ['synthetic', '30', '25.0%, 35.0%', '30.0% ± 7.1%'],
+      ]);
+      assert.match(await h.page.textContent('#study') ?? '', /1 of 30/);
+      // The first series of each chart is drawn in the theme's first chart colour.
+      for (const chart of ['accuracy', 'nearest']) {
+        const drawn = await h.page.$eval(`#study figure[data-chart=${chart}] canvas`, (c, rgb) => {
+          const canvas = c as HTMLCanvasElement;
+          const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+          let n = 0;
+          for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - rgb[0]) + Math.abs(d[i + 1] - rgb[1]) + Math.abs(d[i + 2] - rgb[2]) < 12 && d[i + 3] > 200) n++;
+          return n;
+        }, BLUE);
+        assert.ok(drawn > 50, `${chart} chart: ${drawn} pixels in the theme's blue`);
+      }
+      await h.page.screenshot({ path: path.join(SCREENSHOTS, 'study.png'), fullPage: true });
+      await h.page.click('#study button.export');
+      const exported = (await h.posted()).find((m) => m.type === 'exportStudy') as unknown as { charts: Record<string, string> } | undefined;
+      assert.ok(exported, 'Export posted the charts');
+      for (const key of ['accuracy', 'nearest']) {
+        const url: string = exported.charts[key];
+        assert.ok(url.startsWith('data:image/png;base64,'), key);
+        // A PNG starts with its 8-byte signature.
+        assert.deepEqual([...Buffer.from(url.slice(url.indexOf(',') + 1), 'base64').subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10]);
+      }
+      assert.deepEqual(await h.cspViolations(), []);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('rejects a report whose arms are out of order, says why, and still shows the next good one', async () => {
+    const h = await openPanel();
+    try {
+      await post(h.page, { type: 'study', study: { ...STUDY, arms: [STUDY.arms[1], STUDY.arms[0], STUDY.arms[2]] }, pictures: [] });
+      await h.page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'panelError'));
+      const error = (await h.posted()).find((m) => m.type === 'panelError') as unknown as { message: string };
+      assert.match(error.message, /expected 'real'/);
+      await post(h.page, { type: 'study', study: STUDY, pictures: [] });
+      await h.page.waitForSelector('#study .notice');
+    } finally {
+      await h.close();
+    }
+  });
+});
