@@ -33,7 +33,7 @@ export interface StudyReport {
   frechetRealVsReal: number;
   /** share of synthetic images showing what their caption asked, and who judged it */
   adherence: { rate: number; by: 'pixel scorer' | 'real-trained classifier' };
-  nearestNeighbour: Omit<NearestNeighbourReport, 'nearestIndex'>;
+  nearestNeighbour: NearestNeighbourReport;
   /** PNG files in the output folder */
   files: { synthetic: string; real: string; nearCopies?: string };
   seconds: number;

@@ -90,8 +90,6 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
   const nn = nearestNeighbours({ values: synthetic.images, dim: per }, { values: realTrain.images, dim: per });
   log(`nearest training image: min ${nn.min.toFixed(4)} RMS; ${nn.nearCopies} near-copies below ${nn.threshold.toFixed(4)}`);
   const files = await writeGrids(o.out, synthetic, realTrain, nn, cfg.imageSize);
-  const { nearestIndex: _unused, ...nearest } = nn;
-  void _unused;
   const count = (labels: Int32Array) => classNames.map((_, k) => labels.filter((l) => l === k).length);
   return {
     label: SYNTHETIC_LABEL,
@@ -104,7 +102,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
     frechet,
     frechetRealVsReal,
     adherence,
-    nearestNeighbour: nearest,
+    nearestNeighbour: nn,
     files,
     seconds: (Date.now() - started) / 1000,
   };

@@ -39,7 +39,8 @@ export async function studyCommand(s: Services, arg: unknown): Promise<CommandRe
   if (!choices) return { status: 'dismissed' };
   s.memory.remember('study', choices);
   const settings = s.settings();
-  const outDir = path.join(settings.runsFolder, 'studies', `${choices.dataset}${choices.quick ? '-quick' : ''}-${stamp()}`);
+  // Beside the runs folder, not in it: the Runs view lists every folder there as a run (.diffusion-lens/studies, as the CLI).
+  const outDir = path.join(path.dirname(settings.runsFolder), 'studies', `${choices.dataset}${choices.quick ? '-quick' : ''}-${stamp()}`);
   const job = parseJob({
     kind: 'study', backend: settings.backend, outDir, dataset: choices.dataset, quick: choices.quick,
     generatorSteps: a?.generatorSteps, synthetic: a?.synthetic, samplerSteps: a?.samplerSteps, classifierSteps: a?.classifierSteps, seeds: a?.seeds,
