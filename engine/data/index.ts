@@ -40,7 +40,7 @@ export interface OpenDatasetOptions {
   captions?: string;
 }
 
-export const DATASET_SPECS = ['shapes', 'phantoms', 'mri', 'fashion-mnist', 'folder:PATH'] as const;
+export const DATASET_SPECS = ['shapes', 'fashion-mnist', 'folder:PATH', 'phantoms', 'mri'] as const;
 
 export async function openDataset(spec: string, options: OpenDatasetOptions = {}): Promise<Dataset> {
   if (spec === 'shapes') {
