@@ -47,6 +47,7 @@ export function studyCommand(run: Run): Command {
             `Fréchet (classifier features): synthetic vs real ${report.frechet.toFixed(2)}; real vs real ${report.frechetRealVsReal.toFixed(2)}`,
             `adherence (${report.adherence.by}): ${(report.adherence.rate * 100).toFixed(1)}%`,
             `nearest training image: min ${report.nearestNeighbour.min.toFixed(4)} RMS; ${report.nearestNeighbour.nearCopies} near-copies below ${report.nearestNeighbour.threshold.toFixed(4)}`,
+            ...(report.inpainting ? [`inpainting: ${(report.inpainting.rate * 100).toFixed(1)}% of ${report.inpainting.n} lesions planted into real lesion-free phantoms show what was asked (pixel scorer)`] : []),
             `wrote ${md}, ${path.join(out, report.files.synthetic)}`,
           ].join('\n'),
         );

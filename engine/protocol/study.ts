@@ -2,7 +2,7 @@
  * The Augmentation Study panel's messages: the report (tables and chart data) to the panel, and the
  * panel's rendered charts back when the user exports the report as Markdown.
  */
-import { type Fields, ProtocolError, int, num, numberList, record, str, stringList } from './check';
+import { type Fields, ProtocolError, int, num, numberList, optional, record, str, stringList } from './check';
 
 export const STUDY_ARMS = ['real', 'real+synthetic', 'synthetic'] as const;
 
@@ -26,6 +26,8 @@ export interface StudyView {
   frechetRealVsReal: number;
   adherence: { rate: number; by: string };
   nearest: { min: number; threshold: number; nearCopies: number; count: number; edges: number[]; synthetic: number[]; realToReal: number[] };
+  /** phantoms: lesions inpainted into real images, and the share that show the lesion asked for */
+  inpainting?: { n: number; rate: number };
   seconds: number;
 }
 
@@ -73,6 +75,10 @@ export function parseStudy(o: Fields, at: string): StudyMessage {
     frechetRealVsReal: num(s, 'frechetRealVsReal', w, 0),
     adherence: { rate: unit(ad, 'rate', `${w}, adherence`), by: str(ad, 'by', `${w}, adherence`, { max: 100 }) },
     nearest: { min: num(n, 'min', nw, 0), threshold: num(n, 'threshold', nw, 0), nearCopies: int(n, 'nearCopies', nw, 0), count: int(n, 'count', nw, 0), edges, synthetic: bins('synthetic'), realToReal: bins('realToReal') },
+    inpainting: optional(s, 'inpainting', (f, k) => {
+      const r = record(f[k], `${w}, inpainting`);
+      return { n: int(r, 'n', `${w}, inpainting`, 0), rate: unit(r, 'rate', `${w}, inpainting`) };
+    }),
     seconds: num(s, 'seconds', w, 0),
   };
   if (!Array.isArray(o.pictures) || o.pictures.length > 8) throw new ProtocolError(at, `field 'pictures' must be an array of at most 8 pictures.`);

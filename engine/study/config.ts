@@ -28,16 +28,19 @@ export interface StudyConfig {
   classifierSteps: number;
   classifierBatch: number;
   seeds: number;
+  /** phantoms: lesion-free real test images a lesion is inpainted into (0 = none; mri: always 0) */
+  inpaint: number;
   /** phantoms: which phantoms are drawn; both: the generator's seed */
   dataSeed: number;
 }
 
 const FULL: Record<StudyDataset, StudyConfig> = {
-  phantoms: { imageSize: 32, realTrain: 60, realTest: 300, preset: 'tiny', generatorSteps: 500, generatorBatch: 12, generatorLearningRate: 1e-3, synthetic: 180, samplerSteps: 20, guidance: 2, classifierSteps: 100, classifierBatch: 32, seeds: 3, dataSeed: 0 },
-  mri: { imageSize: 32, realTrain: 0, realTest: 0, preset: 'tiny', generatorSteps: 500, generatorBatch: 12, generatorLearningRate: 1e-3, synthetic: 144, samplerSteps: 20, guidance: 2, classifierSteps: 100, classifierBatch: 32, seeds: 3, dataSeed: 0 },
+  phantoms: { imageSize: 32, realTrain: 60, realTest: 300, preset: 'tiny', generatorSteps: 500, generatorBatch: 12, generatorLearningRate: 1e-3, synthetic: 180, samplerSteps: 20, guidance: 2, classifierSteps: 100, classifierBatch: 32, seeds: 3, inpaint: 48, dataSeed: 0 },
+  mri: { imageSize: 32, realTrain: 0, realTest: 0, preset: 'tiny', generatorSteps: 500, generatorBatch: 12, generatorLearningRate: 1e-3, synthetic: 144, samplerSteps: 20, guidance: 2, classifierSteps: 100, classifierBatch: 32, seeds: 3, inpaint: 0, dataSeed: 0 },
 };
 
 const QUICK: Partial<StudyConfig> = { generatorSteps: 60, generatorBatch: 8, synthetic: 48, samplerSteps: 8, classifierSteps: 40, classifierBatch: 16, seeds: 2 };
+// quick phantoms inpaint 8 images (below), so the path runs in the smoke test too.
 
 export function studyConfig(dataset: string, quick: boolean): StudyConfig {
   if (!(STUDY_DATASETS as readonly string[]).includes(dataset)) {
@@ -45,5 +48,5 @@ export function studyConfig(dataset: string, quick: boolean): StudyConfig {
   }
   const full = FULL[dataset as StudyDataset];
   if (!quick) return { ...full };
-  return { ...full, ...QUICK, ...(dataset === 'phantoms' ? { imageSize: 16, realTrain: 30, realTest: 120 } : {}) };
+  return { ...full, ...QUICK, ...(dataset === 'phantoms' ? { imageSize: 16, realTrain: 30, realTest: 120, inpaint: 8 } : {}) };
 }

@@ -73,6 +73,8 @@ export interface SampleCaptionsOptions {
   /** images per sampler call: bounds memory (default 32) */
   chunk?: number;
   signal?: AbortSignal;
+  /** inpainting: one known image per caption ([n, S, S, C] flat) and one mask for all (S x S, 1 = generate) */
+  inpaint?: { images: Float32Array; mask: Float32Array };
 }
 
 /** One DDIM sample per caption, [n, S, S, C] in [-1, 1], read back as a flat array. */
@@ -91,9 +93,11 @@ export async function sampleCaptions(run: LoadedRun, captions: readonly string[]
     const uncond = tf.zerosLike(cond);
     const xT = rng.normal([part.length, S, S, C]);
     const denoiser = guidedDenoiser((x, t, c) => model.predict(x, t, c), { scale: o.guidance, cond, uncond });
-    const images = await sampleDdim(denoiser, xT, { tables, timesteps: inferenceTimesteps('trailing', tables.T, o.samplerSteps), rng, clipX0: 1 });
-    out.set((await images.data()) as Float32Array, start * S * S * C);
-    tf.dispose([cond, uncond, xT, images]);
+    const per = S * S * C;
+    const inpaint = o.inpaint && { image: tf.tensor4d(o.inpaint.images.subarray(start * per, (start + part.length) * per), [part.length, S, S, C]), mask: tf.tensor4d(o.inpaint.mask, [1, S, S, 1]) };
+    const images = await sampleDdim(denoiser, xT, { tables, timesteps: inferenceTimesteps('trailing', tables.T, o.samplerSteps), rng, clipX0: 1, inpaint });
+    out.set((await images.data()) as Float32Array, start * per);
+    tf.dispose([cond, uncond, xT, images, ...(inpaint ? [inpaint.image, inpaint.mask] : [])]);
   }
   return out;
 }

@@ -29,6 +29,7 @@ export function studyMarkdown(r: StudyReport, charts: { accuracy?: string; neare
     `| nearest training image, smallest RMS distance | ${r.nearestNeighbour.min.toFixed(4)} |`,
     `| near-copy threshold (${NEAR_COPY_QUANTILE * 100}th percentile of real-to-real nearest distances) | ${r.nearestNeighbour.threshold.toFixed(4)} |`,
     `| near-copies (memorised training images) | ${r.nearestNeighbour.nearCopies} of ${r.nearestNeighbour.distances.length} |`,
+    ...(r.inpainting ? [`| lesions inpainted into ${r.inpainting.n} lesion-free real images that show exactly the lesion asked for (pixel scorer) | ${pct(r.inpainting.rate)} |`] : []),
     '',
     ...(charts.nearest ? [`![nearest training image distances](${charts.nearest})`, ''] : []),
     `Class counts (${r.classNames.join(', ')}): real training ${r.counts.realTrain.join('/')}, held-out real ${r.counts.realTest.join('/')}, synthetic ${r.counts.synthetic.join('/')}.`,
@@ -38,6 +39,7 @@ export function studyMarkdown(r: StudyReport, charts: { accuracy?: string; neare
     `![${r.label}: samples](${r.files.synthetic})`,
     '',
     `Real training set: ![real training set](${r.files.real})`,
+    ...(r.files.inpainted ? ['', `Lesions inpainted into real lesion-free phantoms (${r.label}): ![inpainted](${r.files.inpainted})`] : []),
     ...(r.files.nearCopies ? ['', `Near-copies (${r.label}) beside their nearest training image: ![near-copies](${r.files.nearCopies})`] : []),
     '',
   ];

@@ -34,8 +34,10 @@ export interface StudyReport {
   /** share of synthetic images showing what their caption asked, and who judged it */
   adherence: { rate: number; by: 'pixel scorer' | 'real-trained classifier' };
   nearestNeighbour: NearestNeighbourReport;
+  /** phantoms: lesions inpainted into real lesion-free images, judged by the pixel scorer */
+  inpainting?: { n: number; rate: number };
   /** PNG files in the output folder */
-  files: { synthetic: string; real: string; nearCopies?: string };
+  files: { synthetic: string; real: string; nearCopies?: string; inpainted?: string };
   seconds: number;
 }
 

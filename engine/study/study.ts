@@ -19,11 +19,13 @@ import { DlensError } from '../errors';
 import { saveGrid } from '../image';
 import { frechetDistance } from '../metrics/frechet';
 import { type Judge, argmax, trainJudge } from '../metrics/judge';
+import type { LoadedRun } from '../train/load';
 import { generatorDir, sampleCaptions, trainGenerator } from './generate';
 import { type NearestNeighbourReport, nearestNeighbours } from './nearest';
 import { ARMS, type Arm, type ArmResult, type StudyReport } from './report';
 import { type StudyConfig, type StudyDataset, studyConfig } from './config';
 import { SYNTHETIC_EXIF, SYNTHETIC_LABEL, SYNTHETIC_TAG } from './label';
+import { inpaintLesions } from './inpaint';
 import { splitReal } from './split';
 
 
@@ -57,6 +59,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
   const captions = requested.map((i) => realTrain.captions[i]);
   log(`sampling ${cfg.synthetic} synthetic images (DDIM ${cfg.samplerSteps} steps, guidance ${cfg.guidance})`);
   const images = await sampleCaptions(generator, captions, { samplerSteps: cfg.samplerSteps, guidance: cfg.guidance, seed: cfg.dataSeed + 1, signal: o.signal });
+  const inpainting = o.dataset === 'phantoms' && cfg.inpaint > 0 ? await plantLesions(generator, realTest, cfg, o.out, log) : undefined;
   generator.dispose();
   const synthetic: MemoryExamples = { images, labels: Int32Array.from(requested, (i) => realTrain.labels[i]), captions };
   const syntheticSet = memoryDataset(`${o.dataset} (${SYNTHETIC_LABEL})`, all, synthetic);
@@ -89,7 +92,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
   const per = cfg.imageSize * cfg.imageSize;
   const nn = nearestNeighbours({ values: synthetic.images, dim: per }, { values: realTrain.images, dim: per });
   log(`nearest training image: min ${nn.min.toFixed(4)} RMS; ${nn.nearCopies} near-copies below ${nn.threshold.toFixed(4)}`);
-  const files = await writeGrids(o.out, synthetic, realTrain, nn, cfg.imageSize);
+  const files = { ...(await writeGrids(o.out, synthetic, realTrain, nn, cfg.imageSize)), ...(inpainting ? { inpainted: inpainting.file } : {}) };
   const count = (labels: Int32Array) => classNames.map((_, k) => labels.filter((l) => l === k).length);
   return {
     label: SYNTHETIC_LABEL,
@@ -103,9 +106,25 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
     frechetRealVsReal,
     adherence,
     nearestNeighbour: nn,
+    ...(inpainting ? { inpainting: { n: inpainting.n, rate: inpainting.rate } } : {}),
     files,
     seconds: (Date.now() - started) / 1000,
   };
+}
+
+/** Inpaints a lesion into the first cfg.inpaint lesion-free real test images; writes them as a grid. */
+async function plantLesions(run: LoadedRun, realTest: MemoryExamples, cfg: StudyConfig, out: string, log: (m: string) => void): Promise<{ n: number; rate: number; file: string }> {
+  const S = cfg.imageSize;
+  const clean = [...realTest.labels.keys()].filter((i) => realTest.labels[i] === 0).slice(0, cfg.inpaint);
+  const tissue = new Float32Array(clean.length * S * S);
+  clean.forEach((i, k) => tissue.set(realTest.images.subarray(i * S * S, (i + 1) * S * S), k * S * S));
+  const r = await inpaintLesions(run, tissue, clean.length, S, { samplerSteps: cfg.samplerSteps, guidance: cfg.guidance, seed: cfg.dataSeed + 2 });
+  log(`inpainted a lesion into ${r.n} lesion-free real phantoms: ${(r.rate * 100).toFixed(1)}% show exactly the lesion asked for`);
+  const file = `${SYNTHETIC_TAG}-inpainted.png`;
+  const t = tf.tensor4d(r.images, [r.n, S, S, 1]);
+  await saveGrid(t, path.join(out, file), { scale: S < 32 ? 4 : 2, description: SYNTHETIC_EXIF });
+  t.dispose();
+  return { n: r.n, rate: r.rate, file };
 }
 
 function meanStd(xs: number[]): { mean: number; std: number } {

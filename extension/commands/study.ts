@@ -54,6 +54,7 @@ export async function studyCommand(s: Services, arg: unknown): Promise<CommandRe
   const pictures = [
     { file: report.files.synthetic, caption: `${report.label}: generated samples` },
     { file: report.files.real, caption: 'the real training set' },
+    ...(report.files.inpainted ? [{ file: report.files.inpainted, caption: `${report.label}: lesions inpainted into real lesion-free phantoms` }] : []),
     ...(report.files.nearCopies ? [{ file: report.files.nearCopies, caption: `${report.label}: near-copies beside their nearest training image` }] : []),
   ].map((p) => ({ file: vscode.Uri.file(path.join(outDir, p.file)), caption: p.caption }));
   panel.showStudy(studyView(report), pictures);
@@ -97,6 +98,7 @@ export function studyView(r: StudyReport): StudyView {
     arms: ARMS.map((name) => ({ name, ...r.arms[name] })).map(({ name, accuracy, mean, std, trainSize }) => ({ name, accuracy, mean, std, trainSize })),
     frechet: r.frechet, frechetRealVsReal: r.frechetRealVsReal, adherence: r.adherence,
     nearest: { min: n.min, threshold: n.threshold, nearCopies: n.nearCopies, count: n.distances.length, edges: n.histogram.edges, synthetic: n.histogram.synthetic, realToReal: n.histogram.realToReal },
+    inpainting: r.inpainting,
     seconds: r.seconds,
   };
 }

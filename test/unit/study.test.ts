@@ -64,6 +64,10 @@ describe('dlens study --quick (tiny settings, end to end)', () => {
     assert.ok(Number.isFinite(report.nearestNeighbour.min) && report.nearestNeighbour.min >= 0);
     assert.ok(Number.isInteger(report.nearestNeighbour.nearCopies));
     assert.equal(report.nearestNeighbour.distances.length, 6);
+    // Lesions planted by inpainting into the quick preset's lesion-free real test phantoms.
+    assert.equal(report.inpainting.n, cfg.inpaint);
+    assert.ok(report.inpainting.rate >= 0 && report.inpainting.rate <= 1);
+    assert.ok(fs.existsSync(path.join(out, report.files.inpainted)));
     assert.equal(report.label, 'synthetic — not for diagnosis');
     assert.match(report.files.synthetic, /synthetic-not-for-diagnosis/);
     assert.ok(fs.existsSync(path.join(out, report.files.synthetic)));

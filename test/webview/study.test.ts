@@ -24,6 +24,7 @@ const STUDY = {
   frechetRealVsReal: 3.25,
   adherence: { rate: 0.4, by: 'pixel scorer' },
   nearest: { min: 0.0123, threshold: 0.05, nearCopies: 1, count: 30, edges: [0, 0.05, 0.1, 0.15, 0.2], synthetic: [1, 9, 15, 5], realToReal: [2, 20, 8, 0] },
+  inpainting: { n: 8, rate: 0.375 },
   seconds: 42,
 };
 
@@ -43,6 +44,7 @@ describe('Augmentation Study panel', () => {
         ['synthetic', '30', '25.0%, 35.0%', '30.0% ± 7.1%'],
       ]);
       assert.match(await h.page.textContent('#study') ?? '', /1 of 30/);
+      assert.match(await h.page.textContent('#study') ?? '', /lesions inpainted into 8 real images showing the lesion asked for37\.5%/);
       // The first series of each chart is drawn in the theme's first chart colour.
       for (const chart of ['accuracy', 'nearest']) {
         const drawn = await h.page.$eval(`#study figure[data-chart=${chart}] canvas`, (c, rgb) => {
