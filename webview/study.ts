@@ -100,11 +100,9 @@ function nearestChart(canvas: HTMLCanvasElement, s: StudyView, theme: ChartTheme
 }
 
 function build(canvas: HTMLCanvasElement, theme: ChartTheme, data: { labels: string[]; datasets: { label: string; data: number[] }[] }, y: { min: number; max?: number; title: string }): Chart<'bar'> {
-  // Colours go in at construction: chart.js resolves a bar's options once, when its element is created.
-  const datasets = data.datasets.map((d, i) => ({ ...d, backgroundColor: theme.series[i % theme.series.length], borderColor: theme.series[i % theme.series.length] }));
   const chart = new Chart<'bar'>(canvas, {
     type: 'bar',
-    data: { labels: data.labels, datasets },
+    data,
     options: {
       animation: false,
       maintainAspectRatio: false,
@@ -129,5 +127,6 @@ function style(chart: Chart<'bar'>, theme: ChartTheme): void {
     axis.ticks = { ...axis.ticks, color: theme.foreground };
     (axis as { title: { color: string } }).title.color = theme.foreground;
   }
-  chart.update('none');
+  // A full update: an update('none') keeps the bars' already resolved colours (animations are off anyway).
+  chart.update();
 }

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { SCREENSHOTS, THEME_VARS, openPanel, post, shutdown } from './harness';
 
 after(shutdown);
@@ -30,6 +31,17 @@ const STUDY = {
 
 const BLUE = THEME_VARS['--vscode-charts-blue'].match(/\d+/g)!.map(Number);
 
+/** Pixels of a chart's canvas within a few levels of an RGB colour. */
+function pixelsIn(page: Page, chart: string, rgb: number[]): Promise<number> {
+  return page.$eval(`#study figure[data-chart=${chart}] canvas`, (c, want) => {
+    const canvas = c as HTMLCanvasElement;
+    const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - want[0]) + Math.abs(d[i + 1] - want[1]) + Math.abs(d[i + 2] - want[2]) < 12 && d[i + 3] > 200) n++;
+    return n;
+  }, rgb);
+}
+
 describe('Augmentation Study panel', () => {
   it('shows the notice, every seed\'s accuracy, both charts, and exports the charts as PNGs', async () => {
     const h = await openPanel();
@@ -47,13 +59,7 @@ describe('Augmentation Study panel', () => {
       assert.match(await h.page.textContent('#study') ?? '', /lesions inpainted into 8 real images showing the lesion asked for37\.5%/);
       // The first series of each chart is drawn in the theme's first chart colour.
       for (const chart of ['accuracy', 'nearest']) {
-        const drawn = await h.page.$eval(`#study figure[data-chart=${chart}] canvas`, (c, rgb) => {
-          const canvas = c as HTMLCanvasElement;
-          const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-          let n = 0;
-          for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - rgb[0]) + Math.abs(d[i + 1] - rgb[1]) + Math.abs(d[i + 2] - rgb[2]) < 12 && d[i + 3] > 200) n++;
-          return n;
-        }, BLUE);
+        const drawn = await pixelsIn(h.page, chart, BLUE);
         assert.ok(drawn > 50, `${chart} chart: ${drawn} pixels in the theme's blue`);
       }
       await h.page.screenshot({ path: path.join(SCREENSHOTS, 'study.png'), fullPage: true });
@@ -67,6 +73,26 @@ describe('Augmentation Study panel', () => {
         assert.deepEqual([...Buffer.from(url.slice(url.indexOf(',') + 1), 'base64').subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10]);
       }
       assert.deepEqual(await h.cspViolations(), []);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('redraws both charts in the new colours when VS Code switches the theme', async () => {
+    const h = await openPanel();
+    try {
+      await post(h.page, { type: 'study', study: STUDY, pictures: [] });
+      await h.page.waitForSelector('#study figure[data-chart=nearest] canvas');
+      const light = [0, 90, 180];
+      await h.page.evaluate((c) => {
+        document.documentElement.style.setProperty('--vscode-charts-blue', `rgb(${c.join(', ')})`);
+        document.body.className = 'vscode-light';
+      }, light);
+      await h.page.waitForTimeout(300);
+      for (const chart of ['accuracy', 'nearest']) {
+        assert.ok((await pixelsIn(h.page, chart, light)) > 50, `${chart} chart not redrawn in the new blue`);
+        assert.equal(await pixelsIn(h.page, chart, BLUE), 0, `${chart} chart still draws the old blue`);
+      }
     } finally {
       await h.close();
     }
