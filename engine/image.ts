@@ -51,6 +51,8 @@ export interface GridOptions {
   gap?: number;
   /** upscale each cell by this integer factor (nearest neighbour), for small images */
   scale?: number;
+  /** written into the PNG's EXIF ImageDescription (e.g. a "synthetic, not for diagnosis" notice) */
+  description?: string;
 }
 
 /** Lays a batch [B, H, W, C] out in a grid and writes it as PNG. */
@@ -78,6 +80,7 @@ export async function saveGrid(images: tf.Tensor, file: string, options: GridOpt
   const scale = options.scale ?? 1;
   let image = sharp(grid, { raw: { width: gridW, height: gridH, channels: C } });
   if (scale > 1) image = image.resize(gridW * scale, gridH * scale, { kernel: 'nearest' });
+  if (options.description) image = image.withExif({ IFD0: { ImageDescription: options.description } });
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   await image.png().toFile(file);
 }

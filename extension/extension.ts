@@ -16,6 +16,7 @@ import { register } from './commands/register';
 import { deleteRunCommand, resumeCommand, stopRunCommand } from './commands/runActions';
 import { sampleCommand } from './commands/sample';
 import { schedulesCommand } from './commands/schedules';
+import { studyCommand } from './commands/study';
 import { sweepCommand } from './commands/sweep';
 import { trainCommand } from './commands/train';
 import { TrainDashboards } from './dashboard';
@@ -55,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): DiffusionLensApi {
     ['diffusionLens.deleteRun', (a) => deleteRunCommand(s, a)],
     ['diffusionLens.errorHeatmaps', (a) => heatmapCommand(s, a)],
     ['diffusionLens.showDashboard', (a) => dashboardCommand(s, a)],
+    ['diffusionLens.augmentationStudy', (a) => studyCommand(s, a)],
   ];
   context.subscriptions.push(
     log, status, jobs, tree,

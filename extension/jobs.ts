@@ -68,7 +68,7 @@ export class Jobs implements vscode.Disposable {
     return [...this.active.values()];
   }
 
-  /** Jobs working on a run: its training, or sampling/sweeping it; for forward and doctor jobs, their output folder. */
+  /** Jobs working on a run: its training, or sampling/sweeping it; for forward, doctor and study jobs, their output folder. */
   forRun(dir: string): ActiveJob[] {
     const d = path.resolve(dir);
     return this.list().filter((j) => path.resolve('runDir' in j.spec ? j.spec.runDir : j.dir) === d);

@@ -9,7 +9,7 @@
  */
 import * as vscode from 'vscode';
 import type { DoctorReport } from '../engine/doctor/types';
-import { type CellMessage, type DoctorMessage, type FrameMessage, type HeaderMessage, type HeatmapMessage, LatestWins, type OpenCellMessage, type PanelFrameMessage, type RunSweepMessage, type SchedulesMessage, type StatusMessage, type ToPanel, parseFromPanel } from '../engine/protocol';
+import { type CellMessage, type DoctorMessage, type ExportStudyMessage, type FrameMessage, type HeaderMessage, type HeatmapMessage, LatestWins, type OpenCellMessage, type PanelFrameMessage, type RunSweepMessage, type SchedulesMessage, type StatusMessage, type StudyMessage, type StudyView, type ToPanel, parseFromPanel } from '../engine/protocol';
 import { FrameSource } from '../engine/runner/frameSource';
 import type { Log } from './log';
 import { makeNonce, panelHtml } from './panelHtml';
@@ -37,6 +37,8 @@ export interface PanelStats {
   /** check ids of the doctor findings sent to the panel */
   findings: string[];
   rejected: string[];
+  /** the dataset of the augmentation study shown, if any */
+  study?: string;
 }
 
 /** What a panel asks the extension to do (its controls); the command that owns the panel answers. */
@@ -52,6 +54,9 @@ export class LensPanel {
   private picture: ToPanel | undefined;
   private schedulesShown: SchedulesMessage | undefined;
   private doctorShown: DoctorMessage | undefined;
+  private studyShown: StudyMessage | undefined;
+  /** the Augmentation Study panel's Export button: its charts, rendered by the panel */
+  onExportStudy: ((msg: ExportStudyMessage) => void) | undefined;
   private readonly cells = new Map<string, CellMessage>();
   /** state a panel kind keeps (sweep grid, strips, dashboard history, heatmaps): sent again whenever the webview is rebuilt */
   private readonly kept = new Map<string, () => ToPanel | undefined>();
@@ -146,6 +151,13 @@ export class LensPanel {
     this.post(this.doctorShown);
   }
 
+  /** An augmentation study's report; pictures are files in the panel's resource folder. */
+  showStudy(study: StudyView, pictures: { file: vscode.Uri; caption: string }[]): void {
+    this.studyShown = { type: 'study', study, pictures: pictures.map((p) => ({ src: this.panel.webview.asWebviewUri(p.file).toString(), caption: p.caption })) };
+    this.stats.study = study.dataset;
+    this.post(this.studyShown);
+  }
+
   frame(frame: FrameMessage): void {
     if (this.disposed) return;
     this.syncRecord();
@@ -206,7 +218,7 @@ export class LensPanel {
     if (msg.type === 'ready') {
       // First load, or the webview was rebuilt: send the whole state again, and the newest frame.
       this.stats.ready = true;
-      for (const m of [this.header, this.status, this.schedulesShown, this.doctorShown, this.picture, ...this.cells.values(), ...[...this.kept.values()].map((f) => f())]) if (m) this.post(m);
+      for (const m of [this.header, this.status, this.schedulesShown, this.doctorShown, this.studyShown, this.picture, ...this.cells.values(), ...[...this.kept.values()].map((f) => f())]) if (m) this.post(m);
       this.stats.statsSteps = 0;
       this.syncRecord();
       this.gate.reset(this.latest);
@@ -216,6 +228,8 @@ export class LensPanel {
       this.gate.ack();
     } else if (msg.type === 'seek') {
       this.seek(msg.step, msg.request);
+    } else if (msg.type === 'exportStudy') {
+      this.onExportStudy?.(msg);
     } else if (msg.type === 'panelError') {
       this.stats.rejected.push(msg.message);
       this.log.line(`panel "${this.stats.title}" rejected a message: ${msg.message}`);

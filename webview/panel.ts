@@ -12,6 +12,7 @@ import { showDashboardMetrics, showDashboardPreview } from './dashboard';
 import { showHeatmap } from './heatmaps';
 import { showDoctor } from './doctor';
 import { showSchedules } from './schedules';
+import { showStudy } from './study';
 import { StateStore, type VsCodeApi } from './state';
 import { SweepView } from './sweep';
 import { Player } from './trajectory/player';
@@ -100,6 +101,9 @@ function handle(msg: ToPanel): void {
       break;
     case 'doctor':
       showDoctor(msg, $('doctor'));
+      break;
+    case 'study':
+      showStudy(msg, vscode);
       break;
   }
 }

@@ -9,6 +9,7 @@ import { fail } from './output';
 import { evalCommand } from './evaluate';
 import { sampleCommand } from './sample';
 import { trainCommand } from './train';
+import { studyCommand } from './study';
 import { sweepCommand } from './sweep';
 import { backendCommand, scheduleCommand, timestepsCommand } from './schedule';
 
@@ -26,7 +27,7 @@ const program = new Command('dlens')
   .showHelpAfterError('(run with --help for usage)')
   .showSuggestionAfterError(true);
 
-for (const make of [trainCommand, sampleCommand, sweepCommand, evalCommand, heatmapCommand, scheduleCommand, timestepsCommand, oracleCommand, forwardCommand, doctorCommand, backendCommand]) {
+for (const make of [trainCommand, sampleCommand, sweepCommand, evalCommand, heatmapCommand, studyCommand, scheduleCommand, timestepsCommand, oracleCommand, forwardCommand, doctorCommand, backendCommand]) {
   program.addCommand(make(run).showHelpAfterError('(run with --help for usage)'));
 }
 

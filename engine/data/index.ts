@@ -5,6 +5,8 @@
 import { DlensError } from '../errors';
 import { loadFashionMnist } from './fashionMnist';
 import { loadImageFolder } from './folder';
+import { loadMri } from './mri';
+import { createPhantoms } from './phantoms';
 import { createShapes } from './shapes';
 import type { Dataset } from './types';
 
@@ -13,15 +15,20 @@ export * from './shapes';
 export * from './shapesScore';
 export * from './fashionMnist';
 export * from './folder';
+export * from './nifti';
+export * from './mri';
+export * from './phantoms';
+export * from './phantomScore';
+export * from './memory';
 
 export interface OpenDatasetOptions {
   /** shapes: 16 by default; fashion-mnist: 28 or 32 (default 28); folder: default 32 */
   imageSize?: number;
   /** folder only: 1 or 3 (default 3) */
   channels?: 1 | 3;
-  /** shapes only */
+  /** shapes, phantoms */
   seed?: number;
-  /** shapes only: number of examples */
+  /** shapes, phantoms: number of examples */
   size?: number;
   /** fashion-mnist only (default 'train') */
   split?: 'train' | 'test';
@@ -33,12 +40,16 @@ export interface OpenDatasetOptions {
   captions?: string;
 }
 
-export const DATASET_SPECS = ['shapes', 'fashion-mnist', 'folder:PATH'] as const;
+export const DATASET_SPECS = ['shapes', 'fashion-mnist', 'folder:PATH', 'phantoms', 'mri'] as const;
 
 export async function openDataset(spec: string, options: OpenDatasetOptions = {}): Promise<Dataset> {
   if (spec === 'shapes') {
     return createShapes({ imageSize: options.imageSize, size: options.size, seed: options.seed });
   }
+  if (spec === 'phantoms') {
+    return createPhantoms({ imageSize: options.imageSize, size: options.size, seed: options.seed });
+  }
+  if (spec === 'mri') return loadMri({ imageSize: options.imageSize });
   if (spec === 'fashion-mnist') {
     return loadFashionMnist({
       split: options.split ?? 'train',

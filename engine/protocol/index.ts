@@ -12,5 +12,6 @@ export * from './trajectory';
 export * from './sweepPanel';
 export * from './forwardStrip';
 export * from './doctor';
+export * from './study';
 export * from './latestWins';
 export * from './batcher';

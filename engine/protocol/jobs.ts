@@ -13,7 +13,7 @@ export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] a
 export type BackendChoiceName = (typeof BACKEND_CHOICES)[number];
 export const CONDITIONINGS = ['none', 'class', 'text', 'clip'] as const;
 export type ConditioningName = (typeof CONDITIONINGS)[number];
-export const JOB_KINDS = ['train', 'sample', 'sweep', 'forward', 'heatmap', 'doctor'] as const;
+export const JOB_KINDS = ['train', 'sample', 'sweep', 'forward', 'heatmap', 'doctor', 'study'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 interface JobBase {
@@ -109,6 +109,21 @@ export interface ModelRef {
   step?: number;
 }
 
+/** The augmentation study (engine/study): a generator, three classifier arms, realism and near-copy checks. */
+export interface StudyJob extends JobBase {
+  kind: 'study';
+  outDir: string;
+  dataset: 'phantoms' | 'mri';
+  quick: boolean;
+  /** overrides of the preset settings (tests use tiny ones) */
+  generatorSteps?: number;
+  synthetic?: number;
+  samplerSteps?: number;
+  classifierSteps?: number;
+  seeds?: number;
+}
+
+
 /**
  * Noise-prediction error maps |eps-hat - eps| of a run's model (and optionally a second model, side by
  * side) on the same real images and noise, plus each model's loss-vs-t profile. A model is anything that
@@ -138,7 +153,7 @@ export interface DoctorJob extends JobBase {
   seed: number;
 }
 
-export type JobSpec = TrainJob | SampleJob | SweepJob | ForwardJob | HeatmapJob | DoctorJob;
+export type JobSpec = TrainJob | SampleJob | SweepJob | ForwardJob | HeatmapJob | DoctorJob | StudyJob;
 
 const PROMPT_MAX = SWEEP_LIMITS.promptMax;
 
@@ -200,6 +215,14 @@ export function parseJob(value: unknown, where = 'job'): JobSpec {
         timesteps: numberList(o, 'timesteps', at, { min: 0, max: 100_000, integer: true, maxLength: 16 }), count: int(o, 'count', at, 1, 16), seed: int(o, 'seed', at, 0),
         impl: optional(o, 'impl', () => path('impl')),
       };
+    case 'study': {
+      const count = (key: string, min: number, max: number) => optional(o, key, (f, k) => int(f, k, at, min, max));
+      return {
+        kind, backend, outDir: path('outDir'), dataset: oneOf(o, 'dataset', ['phantoms', 'mri'] as const, at), quick: bool(o, 'quick', at),
+        generatorSteps: count('generatorSteps', 1, 1_000_000), synthetic: count('synthetic', 2, 10_000), samplerSteps: count('samplerSteps', 1, 1000),
+        classifierSteps: count('classifierSteps', 1, 1_000_000), seeds: count('seeds', 1, 20),
+      };
+    }
   }
 }
 

@@ -10,6 +10,7 @@ import { type SeekErrorMessage, type SeekMessage, type StepFrameMessage, type Tr
 import { type OpenCellMessage, type RunSweepMessage, type SweepGridMessage, parseOpenCell, parseRunSweep, parseSweepGrid } from './sweepPanel';
 import type { DoctorReport } from '../doctor/types';
 import { parseDoctorReport } from './doctor';
+import { type ExportStudyMessage, type StudyMessage, parseExportStudy, parseStudy } from './study';
 
 export type JobState = 'starting' | 'running' | 'completed' | 'cancelled' | 'failed';
 
@@ -82,7 +83,7 @@ export interface DoctorMessage {
   file: string;
   report: DoctorReport;
 }
-export type ToPanel = HeaderMessage | StatusMessage | PictureMessage | PanelFrameMessage | CellMessage | SchedulesMessage | TrajectoryStatsMessage | StepFrameMessage | SeekErrorMessage | SweepGridMessage | ForwardStripMessage | HeatmapMessage | TrainMetricsMessage | TrainPreviewMessage | DoctorMessage;
+export type ToPanel = HeaderMessage | StatusMessage | PictureMessage | PanelFrameMessage | CellMessage | SchedulesMessage | TrajectoryStatsMessage | StepFrameMessage | SeekErrorMessage | SweepGridMessage | ForwardStripMessage | HeatmapMessage | TrainMetricsMessage | TrainPreviewMessage | DoctorMessage | StudyMessage;
 
 export interface PanelReadyMessage {
   type: 'ready';
@@ -97,10 +98,10 @@ export interface PanelErrorMessage {
   type: 'panelError';
   message: string;
 }
-export type FromPanel = PanelReadyMessage | FrameShownMessage | PanelErrorMessage | SeekMessage | RunSweepMessage | OpenCellMessage;
+export type FromPanel = PanelReadyMessage | FrameShownMessage | PanelErrorMessage | SeekMessage | RunSweepMessage | OpenCellMessage | ExportStudyMessage;
 
-const TO_PANEL = ['header', 'status', 'picture', 'frame', 'cell', 'schedules', 'trajectoryStats', 'stepFrame', 'seekError', 'sweepGrid', 'forwardStrip', 'heatmap', 'trainMetrics', 'trainPreview', 'doctor'] as const;
-const FROM_PANEL = ['ready', 'frameShown', 'panelError', 'seek', 'runSweep', 'openCell'] as const;
+const TO_PANEL = ['header', 'status', 'picture', 'frame', 'cell', 'schedules', 'trajectoryStats', 'stepFrame', 'seekError', 'sweepGrid', 'forwardStrip', 'heatmap', 'trainMetrics', 'trainPreview', 'doctor', 'study'] as const;
+const FROM_PANEL = ['ready', 'frameShown', 'panelError', 'seek', 'runSweep', 'openCell', 'exportStudy'] as const;
 const STATES = ['starting', 'running', 'completed', 'cancelled', 'failed'] as const;
 
 export function parseToPanel(value: unknown): ToPanel {
@@ -140,6 +141,8 @@ export function parseToPanel(value: unknown): ToPanel {
       return { type, step: int(o, 'step', at, 0), ema: resourceUri(o, 'ema', at), raw: o.raw === undefined ? undefined : resourceUri(o, 'raw', at) };
     case 'doctor':
       return { type, file: str(o, 'file', at, { max: 4096 }), report: parseDoctorReport(o.report, `${at}, report`) };
+    case 'study':
+      return parseStudy(o, at);
   }
 }
 
@@ -232,6 +235,8 @@ export function parseFromPanel(value: unknown): FromPanel {
       return parseRunSweep(o, at);
     case 'openCell':
       return parseOpenCell(o, at);
+    case 'exportStudy':
+      return parseExportStudy(o, at);
   }
 }
 

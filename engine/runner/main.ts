@@ -12,6 +12,7 @@ import { doctorJob } from './doctorJob';
 import { forwardJob } from './forwardJob';
 import { heatmapJob } from './heatmapJob';
 import { sampleJob } from './sampleJob';
+import { studyJob } from './studyJob';
 import { sweepJob } from './sweepJob';
 import { trainJob } from './trainJob';
 
@@ -60,6 +61,7 @@ const JOBS: { [K in JobSpec['kind']]: (job: Extract<JobSpec, { kind: K }>, ctx: 
   forward: forwardJob,
   heatmap: heatmapJob,
   doctor: doctorJob,
+  study: studyJob,
 };
 
 async function run(job: JobSpec): Promise<void> {

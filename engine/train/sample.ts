@@ -26,6 +26,10 @@ export interface SampleRequest {
   signal?: AbortSignal;
   /** threads the batch is split across (engine/train/dataParallel.ts); default 1 */
   workers?: number;
+  /** image-to-image: one image [1, S, S, C] in [-1, 1], used for every sample, and the share of steps to run */
+  init?: { image: tf.Tensor4D; strength: number };
+  /** inpainting: one image [1, S, S, C] and a mask [1, S, S, 1] (1 = generate, 0 = keep) */
+  inpaint?: { image: tf.Tensor4D; mask: tf.Tensor4D };
 }
 
 /** Samples n images from a loaded run; the same request gives the same pixels. */
@@ -44,16 +48,20 @@ export async function sampleFromRun(run: LoadedRun, r: SampleRequest): Promise<{
       : await conditionTensors(m, { prompt: r.prompt, negativePrompt: r.negativePrompt, classIndex: r.classIndex }, n);
   // Worker threads hold copies of the reference U-Net; a user's network runs in this thread only.
   const parallel = (r.workers ?? 1) > 1 && model.unet ? new DataParallel(model.unet, tables, r.workers!, tf.getBackend()) : undefined;
+  // The sampler wants the known image at the batch's shape; the mask may stay [1, S, S, 1] (it broadcasts).
+  const tile = (image: tf.Tensor4D) => tf.tile(image, [n, 1, 1, 1]);
+  const init = r.init ? { image: tile(r.init.image), strength: r.init.strength } : undefined;
+  const inpaint = r.inpaint ? { image: tile(r.inpaint.image), mask: r.inpaint.mask } : undefined;
   try {
     await parallel?.syncWeights();
     const predict = parallel ? (x: tf.Tensor, t: number, c?: tf.Tensor) => parallel.predict(x, t, c) : (x: tf.Tensor, t: number, c?: tf.Tensor) => model.predict(x, t, c);
     const denoiser: Denoiser = cond && uncond ? guidedDenoiser(predict, { scale: r.guidance, cond, uncond }) : (x, t) => predict(x, t);
-    const opts = { tables, timesteps: samplingTimesteps(r.spacing, tables.T, r.steps, run.implementation), rng, clipX0: 1, probe: r.probe, signal: r.signal };
+    const opts = { tables, timesteps: samplingTimesteps(r.spacing, tables.T, r.steps, run.implementation), rng, clipX0: 1, probe: r.probe, signal: r.signal, init, inpaint };
     const images = (await sampleWith(r.sampler, r.eta, denoiser, xT, opts, run.implementation)) as tf.Tensor4D;
     return { images, warnings: [...run.warnings, ...warnings] };
   } finally {
     await parallel?.dispose();
-    tf.dispose([xT, ...(cond ? [cond] : []), ...(uncond ? [uncond] : [])]);
+    tf.dispose([xT, ...(cond ? [cond] : []), ...(uncond ? [uncond] : []), ...(init ? [init.image] : []), ...(inpaint ? [inpaint.image] : [])]);
   }
 }
 

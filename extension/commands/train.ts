@@ -100,15 +100,15 @@ export async function runTraining(s: Services, job: TrainJob, title: string, han
   return { status: r.status, error: r.error, runDir: job.runDir, step: r.step, resumedFrom: r.resumedFrom, files: r.files, warnings: r.warnings };
 }
 
-/** 'shapes', 'fashion-mnist', or 'folder:PATH' with PATH made absolute (the runner has no workspace). */
+/** 'shapes', 'fashion-mnist', 'phantoms', 'mri', or 'folder:PATH' with PATH made absolute (the runner has no workspace). */
 function datasetSpec(spec: string): string {
-  if (spec === 'shapes' || spec === 'fashion-mnist') return spec;
+  if (spec === 'shapes' || spec === 'fashion-mnist' || spec === 'phantoms' || spec === 'mri') return spec;
   if (spec.startsWith('folder:') && spec.length > 7) {
     const dir = spec.slice(7);
     const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
     return `folder:${path.resolve(base, dir)}`;
   }
-  throw new CommandArgError(NAME, `unknown dataset ${JSON.stringify(spec)}.`, 'use shapes, fashion-mnist or folder:PATH (a folder of PNG/JPEG images).');
+  throw new CommandArgError(NAME, `unknown dataset ${JSON.stringify(spec)}.`, 'use shapes, fashion-mnist, phantoms, mri or folder:PATH (a folder of PNG/JPEG images).');
 }
 
 async function ask(settings: Settings, last: Partial<TrainChoices>): Promise<TrainChoices | undefined> {
