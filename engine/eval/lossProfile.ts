@@ -13,7 +13,7 @@ import { conditionTensorsForLabels } from './conditions';
 
 /**
  * Anything that predicts the noise: (x_t, t, cond) -> eps-hat, NHWC. The reference U-Net is one; a user's
- * own model (issue 6, `UserModel.predict`) becomes one through a small adapter that turns t into a tensor.
+ * own model (`UserModel.predict`) becomes one through the adapter in engine/user/model.ts.
  */
 export interface NoisePredictor {
   predict(x: tf.Tensor, t: number, cond?: tf.Tensor): tf.Tensor;

@@ -127,7 +127,7 @@ export interface StudyJob extends JobBase {
 /**
  * Noise-prediction error maps |eps-hat - eps| of a run's model (and optionally a second model, side by
  * side) on the same real images and noise, plus each model's loss-vs-t profile. A model is anything that
- * predicts noise from (x_t, t, cond): today a run's U-Net; a user's own module once issue 6 loads it.
+ * predicts noise from (x_t, t, cond): a run's U-Net, or the network of the user's module (`impl`).
  */
 export interface HeatmapJob extends JobBase, ModelRef, ImplementationChoice {
   kind: 'heatmap';
