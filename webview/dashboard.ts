@@ -8,9 +8,8 @@ import { Chart, type ChartDataset, LineController, LineElement, LinearScale, Log
 import type { TrainMetricsMessage, TrainPreviewMessage } from '../engine/protocol';
 import { TrainHistory, type TrainPoint, metricsPoints } from '../engine/run/trainHistory';
 import { colourLegend, drawColormapped } from './imageCanvas';
-import { applyTheme } from './schedules';
 import type { StateStore } from './state';
-import { onThemeChange, readTheme } from './theme';
+import { applyChartTheme, onThemeChange, readTheme } from './theme';
 import { formatValue, htmlTooltip } from './tooltip';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip);
@@ -114,7 +113,7 @@ function draw(section: HTMLElement, state: StateStore): void {
   lineChart(section, 'lr', 'learning rate', false, [{ label: 'learning rate', data: finite((p) => p.lr), pointRadius: 0, borderWidth: 2 }]);
   lineChart(section, 'throughput', 'steps per second', false, [{ label: 'steps/s', data: finite((p) => p.stepsPerSecond), pointRadius: 0, borderWidth: 2 }]);
   for (const c of charts.values()) {
-    applyTheme(c, theme);
+    applyChartTheme(c, theme);
     c.update('none');
   }
   drawProfile(section);

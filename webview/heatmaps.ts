@@ -9,9 +9,8 @@ import { errorRange } from '../engine/eval/viridis';
 import type { HeatmapMessage } from '../engine/protocol';
 import { drawImage } from './draw';
 import { colourLegend, drawColormapped } from './imageCanvas';
-import { applyTheme } from './schedules';
 import type { StateStore } from './state';
-import { onThemeChange, readTheme } from './theme';
+import { applyChartTheme, onThemeChange, readTheme } from './theme';
 import { htmlTooltip } from './tooltip';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Tooltip);
@@ -120,7 +119,7 @@ function drawProfiles(figure: HTMLElement): void {
       plugins: { tooltip: { enabled: false, external: htmlTooltip, callbacks: { title: (items) => `t = ${items[0]?.parsed.x ?? ''}` } } },
     },
   });
-  applyTheme(chart, theme);
+  applyChartTheme(chart, theme);
   chart.update('none');
   const legend = figure.parentElement!.querySelector('.profile-legend')!;
   legend.replaceChildren(...datasets.map((d, i) => {

@@ -7,7 +7,7 @@ import { Chart, type ChartDataset, LineController, LineElement, LinearScale, Log
 import type { SchedulesMessage, ScheduleCurves } from '../engine/protocol';
 import { hideStrips } from './forwardStrip';
 import type { StateStore } from './state';
-import { type ChartTheme, onThemeChange, readTheme } from './theme';
+import { type ChartTheme, applyChartTheme, onThemeChange, readTheme } from './theme';
 import { htmlTooltip } from './tooltip';
 
 // No chart.js Legend: one HTML legend (checkboxes) serves all three charts and remembers its choices.
@@ -117,30 +117,15 @@ function makeChart(canvas: HTMLCanvasElement, q: Quantity, msg: SchedulesMessage
     },
   });
   // chart.js drew once on construction with its own defaults; redraw in the theme's colours.
-  applyTheme(chart, theme);
+  applyChartTheme(chart, theme);
   chart.update('none');
   return chart;
-}
-
-export function applyTheme(chart: Chart<'line', Points>, theme: ChartTheme): void {
-  chart.data.datasets.forEach((d, i) => {
-    d.borderColor = theme.series[i % theme.series.length];
-    d.backgroundColor = d.borderColor;
-  });
-  const o = chart.options;
-  o.color = theme.foreground;
-  o.font = { ...o.font, family: theme.font };
-  for (const axis of [o.scales!.x!, o.scales!.y!]) {
-    axis.grid = { ...axis.grid, color: theme.grid };
-    axis.ticks = { ...axis.ticks, color: theme.foreground };
-    (axis as { title: { color: string } }).title.color = theme.foreground;
-  }
 }
 
 function restyle(theme: ChartTheme): void {
   document.querySelectorAll<HTMLElement>('#schedules .legend .swatch').forEach((el, i) => (el.style.background = theme.series[i % theme.series.length]));
   for (const c of charts) {
-    applyTheme(c, theme);
+    applyChartTheme(c, theme);
     c.update('none');
   }
 }

@@ -6,7 +6,7 @@
  */
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from 'chart.js';
 import type { StudyMessage, StudyView } from '../engine/protocol';
-import { type ChartTheme, onThemeChange, readTheme } from './theme';
+import { type ChartTheme, applyChartTheme, onThemeChange, readTheme } from './theme';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
 
@@ -115,18 +115,7 @@ function build(canvas: HTMLCanvasElement, theme: ChartTheme, data: { labels: str
 }
 
 function style(chart: Chart<'bar'>, theme: ChartTheme): void {
-  chart.data.datasets.forEach((d, i) => {
-    d.backgroundColor = theme.series[i % theme.series.length];
-    d.borderColor = d.backgroundColor;
-  });
-  const o = chart.options;
-  o.color = theme.foreground;
-  o.font = { ...o.font, family: theme.font };
-  for (const axis of [o.scales!.x!, o.scales!.y!]) {
-    axis.grid = { ...axis.grid, color: theme.grid };
-    axis.ticks = { ...axis.ticks, color: theme.foreground };
-    (axis as { title: { color: string } }).title.color = theme.foreground;
-  }
+  applyChartTheme(chart, theme);
   // A full update: an update('none') keeps the bars' already resolved colours (animations are off anyway).
   chart.update();
 }

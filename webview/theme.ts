@@ -2,6 +2,7 @@
  * Colours from the VS Code theme (--vscode-* CSS variables on the webview's root), so the charts match
  * every theme; VS Code rewrites the variables and the body's class when the theme changes.
  */
+import type { Chart } from 'chart.js';
 
 export interface ChartTheme {
   foreground: string;
@@ -30,4 +31,29 @@ export function readTheme(root: HTMLElement = document.documentElement): ChartTh
 /** Calls `changed` whenever VS Code switches the theme (it swaps the body's vscode-light/dark/high-contrast class). */
 export function onThemeChange(changed: () => void): void {
   new MutationObserver(changed).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+}
+
+interface ThemedScale {
+  grid?: object;
+  ticks?: object;
+  title?: { color?: unknown };
+}
+
+/**
+ * A line or bar chart in the theme's colours: series from the palette in order, text, grid and font. The
+ * caller updates the chart (a bar chart needs a full update to drop its resolved colours).
+ */
+export function applyChartTheme<T extends 'line' | 'bar', D>(chart: Chart<T, D>, theme: ChartTheme): void {
+  chart.data.datasets.forEach((d, i) => {
+    const colour = theme.series[i % theme.series.length];
+    Object.assign(d, { borderColor: colour, backgroundColor: colour });
+  });
+  const o = chart.options as { color?: unknown; font?: object; scales?: Record<string, ThemedScale | undefined> };
+  o.color = theme.foreground;
+  o.font = { ...o.font, family: theme.font };
+  for (const axis of [o.scales!.x!, o.scales!.y!]) {
+    axis.grid = { ...axis.grid, color: theme.grid };
+    axis.ticks = { ...axis.ticks, color: theme.foreground };
+    if (axis.title) axis.title.color = theme.foreground;
+  }
 }
