@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { initBackend } from '../backend';
 import { evaluateRun } from '../eval/evaluate';
 import { loadRun } from '../train/load';
-import { loadImplementation } from '../user/load';
+import { cliImplementation } from './implementation';
 import { integer, numberList } from './options';
 import { type Run, emit, table } from './output';
 
@@ -21,9 +21,9 @@ export function evalCommand(run: Run): Command {
     .action((o) =>
       run(async () => {
         await initBackend(o.backend);
-        const implementation = o.impl ? await loadImplementation(o.impl) : undefined;
+        const implementation = await cliImplementation(o.impl);
         const loaded = loadRun(o.run, 'ema', implementation);
-        for (const w of [...(implementation?.warnings ?? []), ...loaded.warnings]) process.stderr.write(`warning: ${w}\n`);
+        for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
         const report = await evaluateRun(o.run, loaded, { scales: o.guidance, n: o.n, steps: o.steps, seed: o.seed, judgeSteps: o.judgeSteps, log: (msg) => process.stderr.write(msg + '\n') });
         loaded.dispose();
         emit(o.json, report, () => {

@@ -3,7 +3,7 @@ import { initBackend } from '../backend';
 import { saveHeatmapGrid } from '../eval/heatmapGrid';
 import { type RunHeatmaps, runHeatmaps } from '../eval/heatmapRun';
 import type { ModelRef } from '../protocol/jobs';
-import { loadImplementation } from '../user/load';
+import { cliImplementation } from './implementation';
 import { integer, integerList } from './options';
 import { type Run, emit, table } from './output';
 
@@ -33,7 +33,7 @@ export function heatmapCommand(run: Run): Command {
         await initBackend(o.backend);
         const refs: ModelRef[] = [{ runDir: o.run, weights: o.weights, step: o.step }];
         if (o.compare || o.compareStep !== undefined || o.compareWeights) refs.push({ runDir: o.compare ?? o.run, weights: o.compareWeights ?? o.weights, step: o.compareStep });
-        const implementation = o.impl ? await loadImplementation(o.impl) : undefined;
+        const implementation = await cliImplementation(o.impl);
         const models: RunHeatmaps[] = [];
         for (const ref of refs) models.push(await runHeatmaps(ref, { timesteps: o.t, count: o.count, seed: o.seed }, implementation));
         const range = await saveHeatmapGrid(models.map((m) => m.result), o.out);

@@ -8,7 +8,7 @@ import { loadRun } from '../train/load';
 import { defaultWorkers } from '../train/dataParallel';
 import { sampleFromRun } from '../train/sample';
 import { SPACINGS } from '../timesteps';
-import { loadImplementation } from '../user/load';
+import { cliImplementation } from './implementation';
 import { integer, number } from './options';
 import { type Run, emit } from './output';
 
@@ -42,8 +42,7 @@ export function sampleCommand(run: Run): Command {
     .action((o) =>
       run(async () => {
         const { backend } = await initBackend(o.backend);
-        const implementation = o.impl ? await loadImplementation(o.impl) : undefined;
-        for (const w of implementation?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+        const implementation = await cliImplementation(o.impl);
         const loaded = loadRun(o.run, o.weights, implementation);
         const { imageSize, channels } = loaded.manifest.dataset as { imageSize: number; channels: 1 | 3 };
         const known = await knownImage(o, imageSize, channels);

@@ -4,7 +4,7 @@ import { saveGrid } from '../image';
 import { loadRun } from '../train/load';
 import { sweepRun } from '../train/sweep';
 import { sweepRows } from '../train/sweepRows';
-import { loadImplementation } from '../user/load';
+import { cliImplementation } from './implementation';
 import { integer, numberList } from './options';
 import { type Run, emit } from './output';
 
@@ -27,8 +27,7 @@ export function sweepCommand(run: Run): Command {
     .action((o) =>
       run(async () => {
         await initBackend(o.backend);
-        const implementation = o.impl ? await loadImplementation(o.impl) : undefined;
-        for (const w of implementation?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+        const implementation = await cliImplementation(o.impl);
         const loaded = loadRun(o.run, 'ema', implementation);
         try {
           const prompts: string[] | undefined = o.prompts ? String(o.prompts).split(';').map((p: string) => p.trim()) : undefined;

@@ -10,7 +10,7 @@ import { SCHEDULE_NAMES } from '../schedules';
 import { clipEncoder } from '../train/clipConditioning';
 import { newRunManifest } from '../train/newRun';
 import { train } from '../train/trainer';
-import { loadImplementation } from '../user/load';
+import { cliImplementation } from './implementation';
 import { integer, number } from './options';
 import { type Run, emit } from './output';
 
@@ -54,8 +54,7 @@ export function trainCommand(run: Run): Command {
         const spec = manifest?.dataset.spec ?? o.dataset;
         const imageSize = manifest?.dataset.imageSize ?? (o.imageSize ? Number(o.imageSize) : undefined);
         const dataset = await openDataset(spec, { imageSize, seed: o.seed });
-        const implementation = o.impl ? await loadImplementation(o.impl) : undefined;
-        for (const w of implementation?.warnings ?? []) log(`warning: ${w}`);
+        const implementation = await cliImplementation(o.impl);
         const clip = !manifest && o.cond === 'clip' && o.clip ? await clipInfo(o.clip) : undefined;
         const m = manifest ?? newRunManifest(o.out, dataset, {
           datasetSpec: o.dataset, preset: o.model, cond: o.cond, schedule: o.schedule, T: o.timesteps, clip,
