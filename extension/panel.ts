@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import type { DoctorReport } from '../engine/doctor/types';
 import { type CellMessage, type DoctorMessage, type ExportStudyMessage, type FrameMessage, type HeaderMessage, type HeatmapMessage, LatestWins, type OpenCellMessage, type PanelFrameMessage, type RunSweepMessage, type SchedulesMessage, type StatusMessage, type StudyMessage, type StudyView, type ToPanel, parseFromPanel } from '../engine/protocol';
 import { FrameSource } from '../engine/runner/frameSource';
+import { LoadWatchdog } from './loadWatchdog';
 import type { Log } from './log';
 import { makeNonce, panelHtml } from './panelHtml';
 
@@ -39,7 +40,13 @@ export interface PanelStats {
   rejected: string[];
   /** the dataset of the augmentation study shown, if any */
   study?: string;
+  /** times the webview was reloaded because its script never said 'ready' (LoadWatchdog) */
+  reloads: number;
 }
+
+/** how long a visible panel may take to run its script before it is reloaded, and how often */
+export const PANEL_LOAD_TIMEOUT_MS = 10_000;
+const PANEL_MAX_RELOADS = 2;
 
 /** What a panel asks the extension to do (its controls); the command that owns the panel answers. */
 export type PanelRequest = RunSweepMessage | OpenCellMessage;
@@ -63,6 +70,7 @@ export class LensPanel {
   private requestHandler: ((request: PanelRequest) => void) | undefined;
   private disposed = false;
   private source: FrameSource | undefined;
+  private readonly watchdog: LoadWatchdog;
   readonly stats: PanelStats;
 
   constructor(title: string, extensionUri: vscode.Uri, resourceFolder: vscode.Uri, private readonly log: Log, onDispose: (p: LensPanel) => void) {
@@ -70,16 +78,40 @@ export class LensPanel {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), resourceFolder],
     });
-    this.stats = { title, visible: true, ready: false, framesOffered: 0, framesSent: 0, framesDropped: 0, framesShown: 0, lastStepShown: -1, cells: 0, statsSteps: 0, seeksAnswered: 0, lastStepSought: -1, kept: [], heatmaps: 0, posted: {}, findings: [], rejected: [] };
+    this.stats = { title, visible: true, ready: false, framesOffered: 0, framesSent: 0, framesDropped: 0, framesShown: 0, lastStepShown: -1, cells: 0, statsSteps: 0, seeksAnswered: 0, lastStepSought: -1, kept: [], heatmaps: 0, posted: {}, findings: [], rejected: [], reloads: 0 };
     this.gate = new LatestWins((frame) => {
       this.stats.framesSent++;
       void this.panel.webview.postMessage(frame);
     });
-    this.panel.webview.html = html(this.panel.webview, extensionUri, title);
+    const load = () => (this.panel.webview.html = html(this.panel.webview, extensionUri, title));
+    this.watchdog = new LoadWatchdog({
+      timeoutMs: PANEL_LOAD_TIMEOUT_MS,
+      maxReloads: PANEL_MAX_RELOADS,
+      isVisible: () => !this.disposed && this.panel.visible,
+      reload: (attempt) => {
+        this.stats.reloads = attempt;
+        this.stats.ready = false;
+        log.line(`panel "${title}": its page did not start within ${PANEL_LOAD_TIMEOUT_MS / 1000} s; loading it again (${attempt} of ${PANEL_MAX_RELOADS}).`);
+        load();
+      },
+      gaveUp: () => {
+        const text = `The panel "${title}" did not load after ${PANEL_MAX_RELOADS} retries. Fix: close it and run the command again; if it stays blank, run Developer: Reload Window. What was recorded is kept on disk (Open Run shows it).`;
+        log.line(text);
+        void vscode.window.showWarningMessage(text);
+      },
+    });
+    load();
+    this.watchdog.arm();
     this.panel.webview.onDidReceiveMessage((raw) => this.receive(raw));
-    this.panel.onDidChangeViewState((e) => (this.stats.visible = e.webviewPanel.visible));
+    this.panel.onDidChangeViewState((e) => {
+      const wasVisible = this.stats.visible;
+      this.stats.visible = e.webviewPanel.visible;
+      // Shown again after being hidden: VS Code builds a new webview, which must say 'ready' again.
+      if (this.stats.visible && !wasVisible) this.watchdog.shown(true);
+    });
     this.panel.onDidDispose(() => {
       this.disposed = true;
+      this.watchdog.disarm();
       onDispose(this);
     });
   }
@@ -218,6 +250,7 @@ export class LensPanel {
     if (msg.type === 'ready') {
       // First load, or the webview was rebuilt: send the whole state again, and the newest frame.
       this.stats.ready = true;
+      this.watchdog.ready();
       for (const m of [this.header, this.status, this.schedulesShown, this.doctorShown, this.studyShown, this.picture, ...this.cells.values(), ...[...this.kept.values()].map((f) => f())]) if (m) this.post(m);
       this.stats.statsSteps = 0;
       this.syncRecord();

@@ -21,6 +21,8 @@ export interface TrajectoryStatsMessage {
   /** ᾱ_t of each step; NaN where the record does not know it */
   alphaBar: Float64Array;
   stats: Record<StatKey, Float32Array>;
+  /** the data's σ_data as recorded with the trajectory (absent: the record does not know it) */
+  sigmaData?: number;
 }
 
 /** The answer to a `seek`: that step's frame, read from the record. */
@@ -71,7 +73,11 @@ export function parseTrajectoryStats(o: Fields, at: string): TrajectoryStatsMess
     }
     stats[k] = v;
   }
-  return { type: 'trajectoryStats', steps, images, from, t, alphaBar, stats };
+  const sigmaData = o.sigmaData;
+  if (sigmaData !== undefined && !(typeof sigmaData === 'number' && sigmaData >= 0 && sigmaData <= 10)) {
+    throw new ProtocolError(at, `field 'sigmaData' is ${describeValue(sigmaData)}; expected a number in [0, 10] (the std of the data in [-1, 1]) or no field.`);
+  }
+  return { type: 'trajectoryStats', steps, images, from, t, alphaBar, stats, ...(sigmaData !== undefined ? { sigmaData } : {}) };
 }
 
 export function parseStepFrame(o: Fields, at: string): StepFrameMessage {

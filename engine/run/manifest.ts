@@ -35,7 +35,8 @@ export interface RunManifest {
   updatedAt: string;
   status: RunStatus;
   error?: string;
-  dataset: { spec: string; imageSize: number; channels: number; size: number; classNames?: string[] };
+  /** sigmaData: root mean within-image variance of the training images (engine/data/sigmaData.ts); absent in older runs */
+  dataset: { spec: string; imageSize: number; channels: number; size: number; classNames?: string[]; sigmaData?: number };
   preset: string;
   model: UNetConfig;
   tokenizer?: { vocabulary: string[]; maxLength: number };

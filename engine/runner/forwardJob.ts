@@ -1,6 +1,7 @@
 /** q(x_t | x_0) for one image at several timesteps, the same noise at each, as frames and a PNG strip. */
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { withinVariance } from '../data/sigmaData';
 import { diffusionTables } from '../diffusion';
 import { qSample } from '../forward';
 import { loadImage, saveGrid } from '../image';
@@ -17,10 +18,11 @@ export function forwardJob(job: ForwardJob, ctx: JobContext): Promise<JobOutcome
     const tables = diffusionTables(makeBetas(job.schedule, job.T));
     const image = await loadImage(job.image, { size: job.size });
     const noise = new Rng(job.seed).normal(image.shape);
-    const recorder = new FrameRecorder(job.outDir, { alphasCumprod: tables.alphasCumprod });
+    const x0 = await payload(image);
+    // The player's theoretical std for this one image: its own spread is exactly the x0 of q(x_t | x_0).
+    const recorder = new FrameRecorder(job.outDir, { alphasCumprod: tables.alphasCumprod, sigmaData: Math.sqrt(withinVariance(x0.data)) });
     const strip: tf.Tensor[] = [];
     try {
-      const x0 = await payload(image);
       const eps = await payload(noise);
       for (const [i, t] of job.timesteps.entries()) {
         if (ctx.signal.aborted) return { kind: 'forward', status: 'cancelled', files: [], warnings: [] };

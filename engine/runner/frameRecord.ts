@@ -25,12 +25,16 @@ interface IndexLine {
   /** absent in records written before the statistics existed; NaN is written as null by JSON */
   stats?: Record<string, (number | null)[]>;
   alphaBar?: number;
+  /** the training data's σ_data (engine/data/sigmaData.ts) when the job knows it */
+  sigmaData?: number;
   tensors: Partial<Record<TensorKey, { offset: number; shape: number[] }>>;
 }
 
 export interface RecorderOptions {
   /** ᾱ_t of the run's schedule, indexed by t: recorded with each frame for the player's theoretical std */
   alphasCumprod?: ArrayLike<number>;
+  /** the data's σ_data, recorded with each frame (a record stays self-describing, and a line is all a reader needs) */
+  sigmaData?: number;
 }
 
 export class FrameRecorder {
@@ -46,7 +50,7 @@ export class FrameRecorder {
 
   append(frame: FrameMessage): void {
     const alphaBar = this.options.alphasCumprod?.[frame.t];
-    const line: IndexLine = { step: frame.step, steps: frame.steps, t: frame.t, tPrev: frame.tPrev, stats: frameStats(frame), ...(alphaBar !== undefined ? { alphaBar } : {}), tensors: {} };
+    const line: IndexLine = { step: frame.step, steps: frame.steps, t: frame.t, tPrev: frame.tPrev, stats: frameStats(frame), ...(alphaBar !== undefined ? { alphaBar } : {}), ...(this.options.sigmaData !== undefined ? { sigmaData: this.options.sigmaData } : {}), tensors: {} };
     for (const key of TENSOR_KEYS) {
       const tensor = frame[key];
       if (!tensor) continue;
@@ -78,6 +82,8 @@ export interface RecordedFrame {
   tPrev: number;
   /** ᾱ_t, NaN when the record does not say */
   alphaBar: number;
+  /** the data's σ_data, NaN when the record does not say */
+  sigmaData: number;
   /** the recorded statistics; older records have none (FrameSource then computes them from the tensors) */
   stats: StepStats | undefined;
   /** reads this frame's tensors from frames.bin */
@@ -113,6 +119,7 @@ export function parseIndex(dir: string, text: string, firstLine: number, dataSiz
     }
     frames.push({
       step: line.step, steps: line.steps, t: line.t, tPrev: line.tPrev, alphaBar: typeof line.alphaBar === 'number' ? line.alphaBar : NaN,
+      sigmaData: typeof line.sigmaData === 'number' && line.sigmaData >= 0 ? line.sigmaData : NaN,
       stats: readStats(line.stats, line.tensors.x.shape[0]), load: () => loadFrame(dataFile, line, spans),
     });
   });

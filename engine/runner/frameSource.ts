@@ -80,9 +80,11 @@ export class FrameSource {
       chunk.forEach((_, i) => a.set(this.statsOf[from + i][k], i * images));
       stats[k] = a;
     }
+    const sigmaData = this.frames[0].sigmaData;
     return {
       type: 'trajectoryStats', steps: chunk[0].steps, images, from,
       t: Int32Array.from(chunk, (f) => f.t), alphaBar: Float64Array.from(chunk, (f) => f.alphaBar), stats,
+      ...(Number.isFinite(sigmaData) ? { sigmaData } : {}),
     };
   }
 }

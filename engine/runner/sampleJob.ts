@@ -16,7 +16,7 @@ import { frameFromProbe } from './probeFrame';
 export function sampleJob(job: SampleJob, ctx: JobContext): Promise<JobOutcome> {
   return recorded(job.outDir, job, async () => {
     const run = loadRun(job.runDir, job.weights, await jobImplementation(job.impl, ctx));
-    const recorder = new FrameRecorder(job.outDir, { alphasCumprod: run.tables.alphasCumprod });
+    const recorder = new FrameRecorder(job.outDir, { alphasCumprod: run.tables.alphasCumprod, sigmaData: run.manifest.dataset.sigmaData });
     try {
       ctx.log(`sampling ${path.basename(job.runDir)} at step ${run.step}: ${job.sampler.toUpperCase()} ${job.steps} steps, ${job.n} images, seed ${job.seed}`);
       const { images, warnings } = await sampleFromRun(run, {

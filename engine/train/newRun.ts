@@ -1,5 +1,6 @@
 /** A new run's manifest from the user's choices and the dataset. */
 import * as path from 'node:path';
+import { sigmaData } from '../data/sigmaData';
 import type { Dataset } from '../data/types';
 import { DlensError } from '../errors';
 import type { PresetName } from '../nn/presets';
@@ -61,7 +62,7 @@ export function newRunManifest(runDir: string, dataset: Dataset, o: NewRunOption
     createdAt: now,
     updatedAt: now,
     status: 'running',
-    dataset: { spec: o.datasetSpec, imageSize: dataset.imageSize, channels: dataset.channels, size: dataset.size, classNames: dataset.classNames ? [...dataset.classNames] : undefined },
+    dataset: { spec: o.datasetSpec, imageSize: dataset.imageSize, channels: dataset.channels, size: dataset.size, classNames: dataset.classNames ? [...dataset.classNames] : undefined, sigmaData: sigmaData(dataset) },
     preset: o.preset,
     model,
     tokenizer: tokenizer ? { vocabulary: [...tokenizer.vocabulary], maxLength: tokenizer.maxLength } : undefined,

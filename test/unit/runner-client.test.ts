@@ -49,6 +49,11 @@ describe('runner client', () => {
     assert.deepEqual(Array.from(record.frames[4].load().x.data.subarray(0, 3)), Array.from((last.type === 'frame' ? last.x.data : new Float32Array()).subarray(0, 3)));
     assert.equal(readJobRecord(out)?.status, 'completed');
     assert.match(fs.readFileSync(path.join(out, 'runner.log'), 'utf8'), /backend wasm/);
+    // The forward process's x0 is this one image: the player's σ_data is its own std, recorded with every frame.
+    const x0 = record.frames[0].load().x0.data;
+    const mean = x0.reduce((a, b) => a + b, 0) / x0.length;
+    const std = Math.sqrt(x0.reduce((a, b) => a + (b - mean) ** 2, 0) / x0.length);
+    for (const f of record.frames) assert.ok(Math.abs(f.sigmaData - std) < 1e-9, `σ_data ${f.sigmaData} vs the image's std ${std}`);
   });
 
   it('the runner rejects a malformed job and says which field is wrong', async () => {

@@ -107,6 +107,23 @@ describe('seeks answered from a run record', () => {
     assert.throws(() => parseToPanel({ ...chunk, stats: { ...chunk.stats, xStd: new Float32Array(3) } }), /field 'stats.xStd' is a Float32Array of 3; expected a Float32Array of 2 steps x 2 images/);
     assert.throws(() => parseToPanel({ ...chunk, from: 4 }), /field 't'/);
   });
+
+  it('carries the σ_data recorded with the trajectory to the panel, and none when the record has none', () => {
+    const withSigma = new FrameSource(tmp());
+    const rec = new FrameRecorder(withSigma.dir, { alphasCumprod, sigmaData: 0.42 });
+    [0, 1, 2].forEach((s) => rec.append(frame(s)));
+    rec.close();
+    withSigma.refresh();
+    assert.equal((parseToPanel(withSigma.stats(0)!) as { sigmaData?: number }).sigmaData, 0.42);
+    assert.equal((parseToPanel(withSigma.stats(2)!) as { sigmaData?: number }).sigmaData, 0.42, 'a later chunk says it too');
+    const without = new FrameSource(tmp());
+    const old = new FrameRecorder(without.dir, { alphasCumprod });
+    old.append(frame(0));
+    old.close();
+    without.refresh();
+    assert.equal('sigmaData' in parseToPanel(without.stats(0)!), false);
+    assert.throws(() => parseToPanel({ ...withSigma.stats(0)!, sigmaData: -1 }), /field 'sigmaData' is number -1; expected a number in \[0, 10\]/);
+  });
 });
 
 describe('the panel side of seeking', () => {
@@ -206,10 +223,11 @@ describe('the panel side of seeking', () => {
   });
 
   it('restores saved player state, keeping only sane values', () => {
-    assert.deepEqual(readTrajectoryState(undefined), { step: -1, paused: false, breakpoints: DEFAULT_BREAKPOINTS, sigmaData: 0.5, checked: -1 });
-    assert.deepEqual(readTrajectoryState({ step: 7, paused: true, sigmaData: 0.7, checked: 7, breakpoints: { bound: 3 } }), { step: 7, paused: true, breakpoints: { ...DEFAULT_BREAKPOINTS, bound: 3 }, sigmaData: 0.7, checked: 7 });
+    assert.deepEqual(readTrajectoryState(undefined), { step: -1, paused: false, breakpoints: DEFAULT_BREAKPOINTS, sigmaData: 0.5, sigmaDataSet: false, checked: -1 });
+    assert.deepEqual(readTrajectoryState({ step: 7, paused: true, sigmaData: 0.7, sigmaDataSet: true, checked: 7, breakpoints: { bound: 3 } }), { step: 7, paused: true, breakpoints: { ...DEFAULT_BREAKPOINTS, bound: 3 }, sigmaData: 0.7, sigmaDataSet: true, checked: 7 });
     // Paused with no step is not a state the player can restore; a σ_data of 0 would make the theory meaningless.
-    assert.deepEqual(readTrajectoryState({ step: 2.5, paused: true, sigmaData: 0, checked: 'x' }), { step: -1, paused: false, breakpoints: DEFAULT_BREAKPOINTS, sigmaData: 0.5, checked: -1 });
+    // A 'typed' flag whose value was thrown out does not pin the assumed value either.
+    assert.deepEqual(readTrajectoryState({ step: 2.5, paused: true, sigmaData: 0, sigmaDataSet: true, checked: 'x' }), { step: -1, paused: false, breakpoints: DEFAULT_BREAKPOINTS, sigmaData: 0.5, sigmaDataSet: false, checked: -1 });
   });
 
   it('maps keys like a debugger', () => {

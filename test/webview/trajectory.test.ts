@@ -64,10 +64,10 @@ function frame(s: number, plant: Plant): FrameMessage {
   };
 }
 
-function record(plant: Plant = () => ({}), upTo = STEPS): { dir: string; rec: FrameRecorder; source: FrameSource } {
+function record(plant: Plant = () => ({}), upTo = STEPS, sigmaData?: number): { dir: string; rec: FrameRecorder; source: FrameSource } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dlens-player-'));
   made.push(dir);
-  const rec = new FrameRecorder(dir, { alphasCumprod });
+  const rec = new FrameRecorder(dir, { alphasCumprod, sigmaData });
   for (let s = 0; s < upTo; s++) rec.append(frame(s, plant));
   return { dir, rec, source: new FrameSource(dir) };
 }
@@ -110,6 +110,9 @@ describe('trajectory player', () => {
       await sendStats(h.page, source);
       await shownStep(h.page, STEPS - 1);
       assert.equal(await h.page.textContent('#frameInfo'), `step ${STEPS} of ${STEPS}: t = 0 (last)`);
+      // This record carries no σ_data (like a run made before it was recorded): the typical value is assumed, and said so.
+      assert.equal(await h.page.locator('#sigmaData').evaluate((e) => (e as HTMLInputElement).value), '0.5');
+      assert.equal(await h.page.locator('#sigmaSource').textContent(), '(assumed)');
       for (const grid of ['xGrid', 'x0Grid', 'epsGrid', 'epsCondGrid', 'epsUncondGrid', 'guidanceGrid']) {
         assert.equal(await h.page.locator(`#${grid} canvas`).count(), IMAGES, grid);
       }
@@ -237,13 +240,16 @@ describe('trajectory player', () => {
     }
   });
 
-  it('keeps its step, breakpoints and σ_data across a reload', async () => {
-    const { rec, source } = record();
+  it('takes σ_data from the record, and keeps its step, breakpoints and a typed σ_data across a reload', async () => {
+    const { rec, source } = record(undefined, STEPS, 0.3);
     rec.close();
     const h = await openWith(source);
     try {
+      const sigma = () => h.page.locator('#sigmaData').evaluate((e) => (e as HTMLInputElement).value);
       await sendStats(h.page, source);
       await shownStep(h.page, STEPS - 1);
+      assert.equal(await sigma(), '0.3', 'the σ_data recorded with the trajectory replaces the assumed one');
+      assert.equal(await h.page.locator('#sigmaSource').textContent(), '(recorded)');
       await scrubTo(h.page, 2);
       await shownStep(h.page, 2);
       await h.page.locator('#bpBound input').fill('7');
@@ -256,7 +262,8 @@ describe('trajectory player', () => {
       await shownStep(h.page, 2);
       assert.equal(await h.page.getAttribute('#frame', 'data-mode'), 'paused');
       assert.equal(await h.page.locator('#bpBound').evaluate((e) => (e as HTMLInputElement).value), '7');
-      assert.equal(await h.page.locator('#sigmaData').evaluate((e) => (e as HTMLInputElement).value), '0.6');
+      assert.equal(await sigma(), '0.6', 'a σ_data the user typed wins over the recorded one, after a reload too');
+      assert.equal(await h.page.locator('#sigmaSource').textContent(), '(set here)');
     } finally {
       await h.close();
     }

@@ -22,6 +22,8 @@ export interface Controls {
   slider: HTMLInputElement;
   jump: TextField;
   sigmaData: TextField;
+  /** where σ_data came from: assumed, recorded with the run, or typed by the user */
+  sigmaSource: HTMLElement;
   breakpoints: { nonFinite: CheckBox; boundOn: CheckBox; bound: TextField; stdOn: CheckBox; stdPercent: TextField };
 }
 
@@ -74,6 +76,7 @@ export function buildControls(host: HTMLElement, a: ControlActions, bp: Breakpoi
     stdPercent: number('bpStdPercent', bp.stdPercent, 'std departure in percent'),
   };
   const sigma = number('sigmaData', sigmaData, 'sigma_data');
+  const sigmaSource = el('span', { className: 'label', id: 'sigmaSource', title: 'This record does not say the data\'s σ_data (a run trained before it was recorded, or a user model): a typical value is assumed; type the right one.' }, '(assumed)');
   const settings = (): BreakpointSettings => ({
     nonFinite: breakpoints.nonFinite.checked, boundOn: breakpoints.boundOn.checked, bound: Number(breakpoints.bound.value),
     stdOn: breakpoints.stdOn.checked, stdPercent: Number(breakpoints.stdPercent.value),
@@ -82,8 +85,8 @@ export function buildControls(host: HTMLElement, a: ControlActions, bp: Breakpoi
   sigma.addEventListener('change', () => a.sigmaDataChanged(Number(sigma.value)));
   const bpRow = el('div', { className: 'breakpoints', role: 'group', 'aria-label': 'breakpoints' },
     el('span', { className: 'label' }, 'Break on:'), breakpoints.nonFinite, breakpoints.boundOn, breakpoints.bound, breakpoints.stdOn, breakpoints.stdPercent, '%',
-    el('span', { className: 'label sigma', title: 'Std of the training data in [-1, 1]: the theoretical std of x_t is sqrt(ᾱ_t·σ_data² + 1 − ᾱ_t)' }, 'σ_data'), sigma);
+    el('span', { className: 'label sigma', title: 'Std of the training data in [-1, 1]: the theoretical std of x_t is sqrt(ᾱ_t·σ_data² + 1 − ᾱ_t)' }, 'σ_data'), sigma, sigmaSource);
   const help = el('details', { className: 'keys' }, el('summary', {}, 'Keys'), el('ul', {}, ...KEY_HELP.map((k) => el('li', {}, k))));
   host.replaceChildren(toolbar, bpRow, help);
-  return { play, slider, jump, sigmaData: sigma, breakpoints };
+  return { play, slider, jump, sigmaData: sigma, sigmaSource, breakpoints };
 }

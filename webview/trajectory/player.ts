@@ -55,10 +55,12 @@ export class Player {
       breakpointsChanged: (b) => this.save({ breakpoints: sane(b, this.saved.breakpoints) }),
       sigmaDataChanged: (s) => {
         if (!(s > 0 && s <= 10)) return;
-        this.save({ sigmaData: s });
+        this.save({ sigmaData: s, sigmaDataSet: true });
+        this.controls.sigmaSource.textContent = '(set here)';
         this.chart.setSigmaData(s);
       },
     }, this.saved.breakpoints, this.saved.sigmaData);
+    if (this.saved.sigmaDataSet) this.controls.sigmaSource.textContent = '(set here)';
     this.gridsHost = section.querySelector<HTMLElement>('.grids')!;
     buildGrids(this.gridsHost);
     this.chart = new StatsChart(section.querySelector<HTMLElement>('.statsChart')!, this.store, this.saved.sigmaData);
@@ -85,6 +87,7 @@ export class Player {
 
   stats(msg: TrajectoryStatsMessage): void {
     this.section.hidden = false;
+    if (msg.sigmaData !== undefined) this.recordedSigmaData(msg.sigmaData);
     const first = this.store.add(msg);
     // A chunk from step 0 is the whole record again (a reload): keep what was tested, within the record.
     if (first === 0) this.checked = Math.min(this.checked, this.store.recorded - 1);
@@ -102,6 +105,17 @@ export class Player {
       // Restored paused at a step: fetch it back.
       this.seeker.want(this.target);
     }
+  }
+
+  /** The record knows the data's σ_data: it replaces the assumed value, never one the user typed. */
+  private recordedSigmaData(sigmaData: number): void {
+    if (this.saved.sigmaDataSet) return;
+    this.controls.sigmaSource.textContent = '(recorded)';
+    this.controls.sigmaSource.title = 'σ_data of the training images, measured when the run was created (for the forward process: of the image itself)';
+    if (this.saved.sigmaData === sigmaData) return;
+    this.save({ sigmaData });
+    this.controls.sigmaData.value = String(Number(sigmaData.toPrecision(4)));
+    this.chart.setSigmaData(sigmaData);
   }
 
   stepFrame(msg: StepFrameMessage): void {

@@ -43,7 +43,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   const dirs = { workspace: path.join(tmp, 'workspace'), userDataDir: path.join(tmp, 'user-data'), extensionsDir: o.extensionsDir ?? path.join(tmp, 'extensions'), home: path.join(tmp, 'home') };
   for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
   fs.mkdirSync(path.join(dirs.userDataDir, 'User'), { recursive: true });
-  fs.writeFileSync(path.join(dirs.userDataDir, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'extensions.autoUpdate': false, 'extensions.autoCheckUpdates': false, 'extensions.ignoreRecommendations': true, ...o.settings }, null, 2));
+  fs.writeFileSync(path.join(dirs.userDataDir, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'extensions.autoUpdate': false, 'extensions.autoCheckUpdates': false, 'extensions.ignoreRecommendations': true, 'workbench.welcomePage.walkthroughs.openOnInstall': false, ...o.settings }, null, 2));
   if (o.workspaceSettings) {
     fs.mkdirSync(path.join(dirs.workspace, '.vscode'), { recursive: true });
     fs.writeFileSync(path.join(dirs.workspace, '.vscode', 'settings.json'), JSON.stringify(o.workspaceSettings, null, 2));
@@ -66,6 +66,11 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
     const exited = new Promise<number>((resolve) => {
       void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code));
     });
+    // Errors inside the webview iframes (a page that never started) reach neither the workbench's log nor the suite.
+    page.on('console', (m) => {
+      if ((m.type() === 'error' || m.type() === 'warning') && !m.location().url.includes('workbench')) hostLog.push(`frame ${m.type()}: ${m.location().url.slice(0, 100)}: ${m.text().slice(0, 300)}`);
+    });
+    page.on('pageerror', (err) => hostLog.push(`page error: ${err.message.slice(0, 300)}`));
     let panelActions = Promise.resolve();
     await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
       const line = `${type}: ${args.map(String).join(' ')}`;

@@ -32,9 +32,19 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
   for (;;) {
     const v = probe();
     if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}. ${describeWorkbench()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** What a failed wait leaves to go on: the editor tabs, and what each panel was sent and drew. */
+function describeWorkbench(): string {
+  const tabs = vscode.window.tabGroups.all.map((g) => g.tabs.map((t) => `${t.isActive ? '*' : ''}${t.label}`).join(', ')).join(' | ');
+  const ext = vscode.extensions.getExtension<DiffusionLensApi>(EXTENSION_ID);
+  const panels = ext?.isActive
+    ? ext.exports.panels().map((p) => `"${p.title}": ${p.visible ? 'visible' : 'hidden'}, ${p.ready ? 'ready' : 'not ready'}, reloads ${p.reloads}, frames offered/sent/shown ${p.framesOffered}/${p.framesSent}/${p.framesShown}, last step shown ${p.lastStepShown}, posted ${JSON.stringify(p.posted)}${p.rejected.length ? `, rejected ${p.rejected.join('; ')}` : ''}`).join('; ')
+    : 'extension not active';
+  return `Tabs: ${tabs || 'none'}. Panels: ${panels || 'none'}.`;
 }
 
 export function readJson(file: string): Record<string, unknown> {
