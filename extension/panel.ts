@@ -42,6 +42,8 @@ export interface PanelStats {
   study?: string;
   /** times the webview was reloaded because its script never said 'ready' (LoadWatchdog) */
   reloads: number;
+  /** ms from the panel's creation to its page's first 'ready' (undefined before) */
+  firstReadyMs?: number;
 }
 
 /** how long a visible panel may take to run its script before it is reloaded, and how often */
@@ -71,6 +73,7 @@ export class LensPanel {
   private disposed = false;
   private source: FrameSource | undefined;
   private readonly watchdog: LoadWatchdog;
+  private readonly createdAt = Date.now();
   readonly stats: PanelStats;
 
   constructor(title: string, extensionUri: vscode.Uri, resourceFolder: vscode.Uri, private readonly log: Log, onDispose: (p: LensPanel) => void) {
@@ -250,6 +253,7 @@ export class LensPanel {
     if (msg.type === 'ready') {
       // First load, or the webview was rebuilt: send the whole state again, and the newest frame.
       this.stats.ready = true;
+      this.stats.firstReadyMs ??= Date.now() - this.createdAt;
       this.watchdog.ready();
       for (const m of [this.header, this.status, this.schedulesShown, this.doctorShown, this.studyShown, this.picture, ...this.cells.values(), ...[...this.kept.values()].map((f) => f())]) if (m) this.post(m);
       this.stats.statsSteps = 0;

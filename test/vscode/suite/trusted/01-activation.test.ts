@@ -1,7 +1,8 @@
 /// <reference types="mocha" />
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { api, extension, run } from '../helpers';
+import { SCHEDULE_NAMES as SCHEDULES } from '../../../../engine/schedules';
+import { api, extension, note, run, waitFor } from '../helpers';
 
 const REQUIRED = ['train', 'sample', 'sweep', 'showSchedules', 'visualizeForward', 'checkImplementation', 'openRun', 'stopRun', 'resumeTraining'];
 
@@ -34,6 +35,16 @@ describe('activation and contributions', () => {
     for (const id of REQUIRED) assert.ok(registered.includes(`diffusionLens.${id}`), `diffusionLens.${id} is not registered`);
     const tfjs = Object.keys(require.cache).filter((k) => k.includes('@tensorflow'));
     assert.deepEqual(tfjs, [], 'the extension host loaded TensorFlow.js');
+  });
+
+  it('the Schedules panel loads and gets the forward-process strip of every schedule, computed in runners', async () => {
+    const lens = await api();
+    // Also keeps this suite's runners from competing with the next suite's on a 2-core machine.
+    const panel = await waitFor('the Schedules panel to load and hold a strip per schedule', () => lens.panels().find((p) => p.title === 'Noise schedules' && p.ready && SCHEDULES.every((s) => p.kept.includes(`forwardStrip:${s}`))), 120_000);
+    assert.equal(panel.posted.schedules, 1);
+    assert.ok((panel.posted.forwardStrip ?? 0) >= SCHEDULES.length);
+    assert.deepEqual(panel.rejected, []);
+    note(`Schedules: the panel's page said ready ${panel.firstReadyMs} ms after the panel was made, after ${panel.reloads} reload(s)`);
   });
 
   it('contributes the diffusionLens.* settings with their defaults', () => {

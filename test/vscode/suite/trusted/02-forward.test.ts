@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readFrameRecord } from '../../../../engine/runner/frameRecord';
-import { api, run, runAcceptingDefaults, waitFor } from '../helpers';
+import { api, note, run, runAcceptingDefaults, waitFor } from '../helpers';
 
 describe('Visualize Forward Process', () => {
   it('noises the built-in image in a runner and streams every timestep into a panel', async () => {
@@ -15,7 +15,8 @@ describe('Visualize Forward Process', () => {
     assert.deepEqual(record.frames.map((f) => f.t), [0, 500, 999]);
     assert.deepEqual(record.frames[2].load().x.shape, [1, 32, 32, 3]);
     const lens = await api();
-    const panel = await waitFor('the panel to draw the last timestep', () => lens.panels().find((p) => p.title === 'Forward process' && p.lastStepShown === 2));
+    const panel = await waitFor('the panel to draw the last timestep', () => lens.panels().find((p) => p.title === 'Forward process' && p.lastStepShown === 2), 60_000);
+    note(`Forward process: the panel's page said ready ${panel.firstReadyMs} ms after the panel was made, after ${panel.reloads} reload(s)`);
     assert.ok(panel.framesShown >= 1);
     assert.deepEqual(panel.rejected, []);
   });

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { readFrameRecord } from '../../../../engine/runner/frameRecord';
 import type { SampleJob, SweepJob } from '../../../../engine/protocol';
 import { readJobRecord } from '../../../../engine/runner/jobRecord';
-import { api, inPanel, readJson, run, runsFolder, screenshot, waitFor } from '../helpers';
+import { api, inPanel, note, readJson, run, runsFolder, screenshot, waitFor } from '../helpers';
 
 describe('Sample, Guidance Sweep and Open Run', () => {
   const runDir = () => path.join(runsFolder(), 'tiny-class');
@@ -100,9 +100,10 @@ describe('Sample, Guidance Sweep and Open Run', () => {
     const lens = await api();
     // The player gets every step's statistics and seeks the last step from the record. 90 s: on a machine
     // shared by several test sessions a new webview has taken over 30 s to post 'ready'.
-    await waitFor('the reopened run to show its last recorded step', () => lens.panels().find((p) => p.title === 'tiny-class' && p.statsSteps === r.frames && p.lastStepSought === (r.frames ?? 0) - 1), 90_000).catch((err: Error) => {
+    const panel = await waitFor('the reopened run to show its last recorded step', () => lens.panels().find((p) => p.title === 'tiny-class' && p.statsSteps === r.frames && p.lastStepSought === (r.frames ?? 0) - 1), 90_000).catch((err: Error) => {
       throw new Error(`${err.message}; ${r.frames} frames; the panels titled tiny-class: ${JSON.stringify(lens.panels().filter((p) => p.title === 'tiny-class'))}`);
     });
+    note(`Open Run: the player's page said ready ${panel.firstReadyMs} ms after the panel was made, after ${panel.reloads} reload(s)`);
   });
 
   it('rejects sampling a run without a checkpoint, and an unknown run, with the reason', async () => {
