@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { initBackend } from '../backend';
 import { saveGrid } from '../image';
+import { defaultWorkers } from '../train/dataParallel';
 import { loadRun } from '../train/load';
 import { sweepRun } from '../train/sweep';
 import { sweepRows } from '../train/sweepRows';
@@ -21,18 +22,19 @@ export function sweepCommand(run: Run): Command {
     .option('--steps <N>', 'DDIM steps', integer(1), 50)
     .option('--seed <s>', 'first seed', integer(0), 0)
     .option('--out <file>', 'PNG grid to write', 'sweep.png')
+    .option('--workers <n>', 'threads each denoising call is split across (default: one per core, at most 4, on wasm/cpu; 1 on GPU backends)', integer(1))
     .option('--impl <file>', 'your implementation module (.ts/.js): its betas, timesteps, step and createModel replace the reference ones')
     .option('--backend <name>', 'auto, tensorflow, webgpu, wasm or cpu')
     .option('--json', 'print one JSON object', false)
     .action((o) =>
       run(async () => {
-        await initBackend(o.backend);
+        const { backend } = await initBackend(o.backend);
         const implementation = await cliImplementation(o.impl);
         const loaded = loadRun(o.run, 'ema', implementation);
         try {
           const prompts: string[] | undefined = o.prompts ? String(o.prompts).split(';').map((p: string) => p.trim()) : undefined;
           const rows = sweepRows(loaded.manifest, o.seeds, { prompt: o.prompt, prompts, negativePrompt: o.negativePrompt, classIndex: o.class });
-          const result = await sweepRun(loaded, { scales: o.guidance, rows, seed: o.seed, steps: o.steps });
+          const result = await sweepRun(loaded, { scales: o.guidance, rows, seed: o.seed, steps: o.steps, workers: o.workers ?? defaultWorkers(backend) });
           await saveGrid(result.grid, o.out, { columns: o.guidance.length, scale: loaded.manifest.dataset.imageSize < 32 ? 3 : 2 });
           result.grid.dispose();
           for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DlensError } from '../errors';
 import { saveGrid } from '../image';
 import type { SweepJob } from '../protocol/jobs';
+import { defaultWorkers } from '../train/dataParallel';
 import { loadRun } from '../train/load';
 import { sweepRun } from '../train/sweep';
 import { rowLabel, sweepRows } from '../train/sweepRows';
@@ -22,7 +23,7 @@ export function sweepJob(job: SweepJob, ctx: JobContext): Promise<JobOutcome> {
     try {
       const rows = sweepRows(run.manifest, job.seeds, job);
       const result = await sweepRun(run, {
-        scales: job.scales, rows, seed: job.seed, steps: job.steps, signal: ctx.signal,
+        scales: job.scales, rows, seed: job.seed, steps: job.steps, signal: ctx.signal, workers: defaultWorkers(tf.getBackend()),
         onColumn: async (col, scale, images) => {
           for (let row = 0; row < rows.length; row++) {
             const cellImage = tf.slice(images, [row, 0, 0, 0], [1, size, size, channels]);

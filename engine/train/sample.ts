@@ -6,7 +6,7 @@ import { guidedDenoiser } from '../samplers/guidance';
 import type { Denoiser, Probe } from '../samplers/types';
 import { sampleWith, samplingTimesteps } from '../user/resolve';
 import { conditionTensors } from './conditioning';
-import { DataParallel } from './dataParallel';
+import { type Predictor, openPredictor } from './predictor';
 import type { LoadedRun } from './load';
 
 export interface SampleRequest {
@@ -34,7 +34,7 @@ export interface SampleRequest {
 
 /** Samples n images from a loaded run; the same request gives the same pixels. */
 export async function sampleFromRun(run: LoadedRun, r: SampleRequest): Promise<{ images: tf.Tensor4D; warnings: string[] }> {
-  const { manifest: m, model, tables } = run;
+  const { manifest: m, tables } = run;
   const rng = new Rng(r.seed);
   const classes = m.dataset.classNames?.length ?? 0;
   if (r.perClass !== undefined && (m.model.cond !== 'class' || classes === 0)) {
@@ -46,21 +46,20 @@ export async function sampleFromRun(run: LoadedRun, r: SampleRequest): Promise<{
     r.perClass !== undefined
       ? { cond: tf.tensor1d(Array.from({ length: n }, (_, i) => Math.floor(i / r.perClass!)), 'int32'), uncond: tf.fill([n], -1, 'int32'), warnings: [] as string[] }
       : await conditionTensors(m, { prompt: r.prompt, negativePrompt: r.negativePrompt, classIndex: r.classIndex }, n);
-  // Worker threads hold copies of the reference U-Net; a user's network runs in this thread only.
-  const parallel = (r.workers ?? 1) > 1 && model.unet ? new DataParallel(model.unet, tables, r.workers!, tf.getBackend()) : undefined;
   // The sampler wants the known image at the batch's shape; the mask may stay [1, S, S, 1] (it broadcasts).
   const tile = (image: tf.Tensor4D) => tf.tile(image, [n, 1, 1, 1]);
   const init = r.init ? { image: tile(r.init.image), strength: r.init.strength } : undefined;
   const inpaint = r.inpaint ? { image: tile(r.inpaint.image), mask: r.inpaint.mask } : undefined;
+  let predictor: Predictor | undefined;
   try {
-    await parallel?.syncWeights();
-    const predict = parallel ? (x: tf.Tensor, t: number, c?: tf.Tensor) => parallel.predict(x, t, c) : (x: tf.Tensor, t: number, c?: tf.Tensor) => model.predict(x, t, c);
+    predictor = await openPredictor(run, r.workers);
+    const { predict } = predictor;
     const denoiser: Denoiser = cond && uncond ? guidedDenoiser(predict, { scale: r.guidance, cond, uncond }) : (x, t) => predict(x, t);
     const opts = { tables, timesteps: samplingTimesteps(r.spacing, tables.T, r.steps, run.implementation), rng, clipX0: 1, probe: r.probe, signal: r.signal, init, inpaint };
     const images = (await sampleWith(r.sampler, r.eta, denoiser, xT, opts, run.implementation)) as tf.Tensor4D;
     return { images, warnings: [...run.warnings, ...warnings] };
   } finally {
-    await parallel?.dispose();
+    await predictor?.dispose();
     tf.dispose([xT, ...(cond ? [cond] : []), ...(uncond ? [uncond] : []), ...(init ? [init.image] : []), ...(inpaint ? [inpaint.image] : [])]);
   }
 }

@@ -14,7 +14,9 @@ import { sampleDdim } from '../../engine/samplers/ddim';
 import { guidedDenoiser } from '../../engine/samplers/guidance';
 import { makeBetas } from '../../engine/schedules';
 import { DataParallel, splitShard } from '../../engine/train/dataParallel';
+import { loadRun } from '../../engine/train/load';
 import { newRunManifest } from '../../engine/train/newRun';
+import { sweepRun } from '../../engine/train/sweep';
 import { train } from '../../engine/train/trainer';
 import { backend, maxAbsDiff, values } from '../helpers';
 
@@ -31,7 +33,7 @@ async function trainWith(workers: number, microBatch = 5) {
   const norms: number[] = [];
   const losses: number[] = [];
   await train(dir, manifestFor(dir, microBatch), dataset, { workers, logEvery: 1, onProgress: (p) => void (norms.push(p.gradNorm), losses.push(p.loss)) });
-  return { weights: readCheckpoint(dir, 2).sections.weights!, norms, losses };
+  return { dir, weights: readCheckpoint(dir, 2).sections.weights!, norms, losses };
 }
 
 describe('data-parallel training', () => {
@@ -111,5 +113,26 @@ describe('data-parallel inference', () => {
     await parallel.dispose();
     model.params.list().forEach((v) => v.dispose());
     tf.dispose([x, t, cond]);
+  });
+
+  it('sweeps the same grid with each denoising call split across two threads as in one thread', async () => {
+    const { dir } = await trainWith(1);
+    const grid = async (workers: number) => {
+      const run = loadRun(dir, 'ema');
+      try {
+        const before = tf.memory().numTensors;
+        const r = await sweepRun(run, { scales: [0, 3], rows: [{ classIndex: 0 }, { classIndex: 1 }, { classIndex: 2 }], seed: 1, steps: 3, workers });
+        const v = await values(r.grid);
+        r.grid.dispose();
+        assert.equal(tf.memory().numTensors, before, `the sweep with ${workers} thread(s) leaked tensors`);
+        return v;
+      } finally {
+        run.dispose();
+      }
+    };
+    const one = await grid(1);
+    const two = await grid(2);
+    assert.equal(two.length, 2 * 3 * 16 * 16 * 3);
+    assert.ok(maxAbsDiff(two, one) < 1e-4, `sweep grids differ by ${maxAbsDiff(two, one)}`);
   });
 });
