@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../engine/backend';
 import { diffusionTables } from '../engine/diffusion';
 import { conv2dSame } from '../engine/nn/conv';
-import { Conv3, Dense } from '../engine/nn/layers';
+import { Conv3, Dense, GroupNorm } from '../engine/nn/layers';
 import { matMulFastGrad } from '../engine/nn/matmul';
 import { presetConfig } from '../engine/nn/presets';
 import { UNet } from '../engine/nn/unet';
@@ -25,7 +25,7 @@ const BATCH = 32;
 const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const fused = { dense: Dense.prototype.apply, conv: Conv3.prototype.apply };
+const fused = { dense: Dense.prototype.apply, conv: Conv3.prototype.apply, groupNorm: GroupNorm.prototype.apply };
 const variants = {
   /** tfjs's own matMul gradient (transposed matmuls), bias added separately */
   stockMatMul(this: Dense, x: tf.Tensor) {
@@ -39,6 +39,19 @@ const variants = {
   },
   unfusedConv(this: Conv3, x: tf.Tensor4D) {
     return tf.add(conv2dSame(x, this.w as tf.Tensor4D), this.b) as tf.Tensor4D;
+  },
+  /** group norm differentiated by autodiff through tf.moments */
+  autodiffGroupNorm(this: GroupNorm, x: tf.Tensor4D, scaleShift?: [tf.Tensor, tf.Tensor]) {
+    const [B, H, W, C] = x.shape;
+    const g = tf.reshape(x, [B, H * W, this.groups, C / this.groups]);
+    const { mean, variance } = tf.moments(g, [1, 3], true);
+    let y = tf.reshape(tf.mul(tf.sub(g, mean), tf.rsqrt(tf.add(variance, 1e-5))), [B, H, W, C]);
+    y = tf.add(tf.mul(y, this.gamma), this.beta);
+    if (scaleShift) {
+      const [scale, shift] = scaleShift.map((s) => tf.reshape(s, [B, 1, 1, C]));
+      y = tf.add(tf.mul(y, tf.add(scale, 1)), shift);
+    }
+    return y as tf.Tensor4D;
   },
 };
 
@@ -85,6 +98,7 @@ async function main() {
     } finally {
       Dense.prototype.apply = fused.dense;
       Conv3.prototype.apply = fused.conv;
+      GroupNorm.prototype.apply = fused.groupNorm;
     }
   };
   console.log(`levers, small U-Net, batch ${BATCH}, medians of ${REPS}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
@@ -100,6 +114,7 @@ type Compare = (name: string, withLever: () => unknown, without: () => unknown) 
 async function kernelLevers(compare: Compare, withPatch: (patch: () => void, f: () => unknown) => () => Promise<void>, step: () => void, forward: () => void) {
   await compare('matmul gradients without transposed matmuls', withPatch(() => (Dense.prototype.apply = variants.unfusedDense), step), withPatch(() => (Dense.prototype.apply = variants.stockMatMul), step));
   await compare('fused conv + bias and matmul + bias', step, withPatch(() => ((Dense.prototype.apply = variants.unfusedDense), (Conv3.prototype.apply = variants.unfusedConv)), step));
+  await compare('group norm with its gradient written out', step, withPatch(() => (GroupNorm.prototype.apply = variants.autodiffGroupNorm), step));
   await compare('fused conv + bias and matmul + bias (forward)', forward, withPatch(() => ((Dense.prototype.apply = variants.unfusedDense), (Conv3.prototype.apply = variants.unfusedConv)), forward));
 }
 

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { initBackend } from '../backend';
-import { STUDY_DATASETS, type StudyConfig } from '../study/config';
+import { STUDY_DATASETS, STUDY_FILTERS, type StudyConfig } from '../study/config';
 import { writeStudyMarkdown } from '../study/markdown';
 import { SYNTHETIC_LABEL } from '../study/label';
 import { ARMS } from '../study/report';
@@ -22,6 +22,7 @@ export function studyCommand(run: Run): Command {
     .option('--sampler-steps <N>', 'DDIM steps per synthetic image', integer(1, 1000))
     .option('--guidance <s>', 'classifier-free guidance scale', number(0, 50))
     .option('--classifier-steps <N>', 'classifier training steps per seed and arm', integer(1))
+    .addOption(new Option('--filter <method>', "keep only the synthetic images a judge says show their caption: judge (a classifier trained on the real set) or scorer (the phantoms' exact pixel scorer)").choices(STUDY_FILTERS).default('none'))
     .option('--backend <name>', 'auto, tensorflow, webgpu, wasm or cpu')
     .option('--json', 'print progress to stderr and the report as one JSON object on the last line of stdout', false)
     .action((o) =>
@@ -30,7 +31,7 @@ export function studyCommand(run: Run): Command {
         await initBackend(o.backend);
         const out = path.resolve(o.out ?? path.join('.diffusion-lens', 'studies', `${o.dataset}${o.quick ? '-quick' : ''}`));
         const overrides: Partial<StudyConfig> = {};
-        for (const [flag, key] of [['seeds', 'seeds'], ['generatorSteps', 'generatorSteps'], ['synthetic', 'synthetic'], ['samplerSteps', 'samplerSteps'], ['guidance', 'guidance'], ['classifierSteps', 'classifierSteps']] as const) {
+        for (const [flag, key] of [['seeds', 'seeds'], ['generatorSteps', 'generatorSteps'], ['synthetic', 'synthetic'], ['samplerSteps', 'samplerSteps'], ['guidance', 'guidance'], ['classifierSteps', 'classifierSteps'], ['filter', 'filter']] as const) {
           if (o[flag] !== undefined) overrides[key] = o[flag];
         }
         const controller = new AbortController();
@@ -46,6 +47,7 @@ export function studyCommand(run: Run): Command {
             table(['arm', 'train', 'accuracy per seed', 'mean'], ARMS.map((a) => [a, report.arms[a].trainSize, report.arms[a].accuracy.map((v) => v.toFixed(3)).join(' '), report.arms[a].mean.toFixed(3)])),
             `Fréchet (classifier features): synthetic vs real ${report.frechet.toFixed(2)}; real vs real ${report.frechetRealVsReal.toFixed(2)}`,
             `adherence (${report.adherence.by}): ${(report.adherence.rate * 100).toFixed(1)}%`,
+            ...(report.filter ? [`${report.filter.method} filter: the classifiers got ${report.filter.kept} of ${report.filter.generated} synthetic images`] : []),
             `nearest training image: min ${report.nearestNeighbour.min.toFixed(4)} RMS; ${report.nearestNeighbour.nearCopies} near-copies below ${report.nearestNeighbour.threshold.toFixed(4)}`,
             ...(report.inpainting ? [`inpainting: ${(report.inpainting.rate * 100).toFixed(1)}% of ${report.inpainting.n} lesions planted into real lesion-free phantoms show what was asked (pixel scorer)`] : []),
             `wrote ${md}, ${path.join(out, report.files.synthetic)}`,

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2dSameBias } from './conv';
+import { groupNormalize } from './groupNorm';
 import { batchMatMulFastGrad, matMulBiasFastGrad } from './matmul';
 import type { Params } from './params';
 
@@ -46,11 +47,8 @@ export class GroupNorm {
     this.beta = p.add(`${name}.beta`, [channels], 'zeros');
   }
   apply(x: tf.Tensor4D, scaleShift?: [tf.Tensor, tf.Tensor]): tf.Tensor4D {
-    const [B, H, W, C] = x.shape;
-    const g = tf.reshape(x, [B, H * W, this.groups, C / this.groups]);
-    const { mean, variance } = tf.moments(g, [1, 3], true);
-    let y = tf.reshape(tf.mul(tf.sub(g, mean), tf.rsqrt(tf.add(variance, 1e-5))), [B, H, W, C]);
-    y = tf.add(tf.mul(y, this.gamma), this.beta);
+    const [B, , , C] = x.shape;
+    let y: tf.Tensor = tf.add(tf.mul(groupNormalize(x, this.groups), this.gamma), this.beta);
     if (scaleShift) {
       const [scale, shift] = scaleShift.map((s) => tf.reshape(s, [B, 1, 1, C]));
       y = tf.add(tf.mul(y, tf.add(scale, 1)), shift);

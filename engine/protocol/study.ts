@@ -28,6 +28,8 @@ export interface StudyView {
   nearest: { min: number; threshold: number; nearCopies: number; count: number; edges: number[]; synthetic: number[]; realToReal: number[] };
   /** phantoms: lesions inpainted into real images, and the share that show the lesion asked for */
   inpainting?: { n: number; rate: number };
+  /** the synthetic images were filtered (dlens study --filter): by whom, how many were generated and kept */
+  filter?: { method: string; generated: number; kept: number };
   seconds: number;
 }
 
@@ -78,6 +80,10 @@ export function parseStudy(o: Fields, at: string): StudyMessage {
     inpainting: optional(s, 'inpainting', (f, k) => {
       const r = record(f[k], `${w}, inpainting`);
       return { n: int(r, 'n', `${w}, inpainting`, 0), rate: unit(r, 'rate', `${w}, inpainting`) };
+    }),
+    filter: optional(s, 'filter', (f, k) => {
+      const r = record(f[k], `${w}, filter`);
+      return { method: str(r, 'method', `${w}, filter`, { nonEmpty: true, max: 40 }), generated: int(r, 'generated', `${w}, filter`, 1), kept: int(r, 'kept', `${w}, filter`, 0) };
     }),
     seconds: num(s, 'seconds', w, 0),
   };

@@ -8,6 +8,9 @@ import type { PresetName } from '../nn/presets';
 
 export const STUDY_DATASETS = ['phantoms', 'mri'] as const;
 export type StudyDataset = (typeof STUDY_DATASETS)[number];
+/** which synthetic images the classifiers get: all, or those a judge says show their caption (study/filter.ts) */
+export const STUDY_FILTERS = ['none', 'judge', 'scorer'] as const;
+export type StudyFilter = (typeof STUDY_FILTERS)[number];
 
 export interface StudyConfig {
   /** phantoms: 16 to 64; mri: 32 or 64 */
@@ -32,11 +35,13 @@ export interface StudyConfig {
   inpaint: number;
   /** phantoms: which phantoms are drawn; both: the generator's seed */
   dataSeed: number;
+  /** 'none' unless asked: the study's headline numbers are the unfiltered ones */
+  filter: StudyFilter;
 }
 
 const FULL: Record<StudyDataset, StudyConfig> = {
-  phantoms: { imageSize: 32, realTrain: 60, realTest: 300, preset: 'tiny', generatorSteps: 500, generatorBatch: 12, generatorLearningRate: 1e-3, synthetic: 180, samplerSteps: 20, guidance: 2, classifierSteps: 100, classifierBatch: 32, seeds: 3, inpaint: 48, dataSeed: 0 },
-  mri: { imageSize: 32, realTrain: 0, realTest: 0, preset: 'tiny', generatorSteps: 500, generatorBatch: 12, generatorLearningRate: 1e-3, synthetic: 144, samplerSteps: 20, guidance: 2, classifierSteps: 100, classifierBatch: 32, seeds: 3, inpaint: 0, dataSeed: 0 },
+  phantoms: { imageSize: 32, realTrain: 60, realTest: 300, preset: 'tiny', generatorSteps: 500, generatorBatch: 12, generatorLearningRate: 1e-3, synthetic: 180, samplerSteps: 20, guidance: 2, classifierSteps: 100, classifierBatch: 32, seeds: 3, inpaint: 48, dataSeed: 0, filter: 'none' },
+  mri: { imageSize: 32, realTrain: 0, realTest: 0, preset: 'tiny', generatorSteps: 500, generatorBatch: 12, generatorLearningRate: 1e-3, synthetic: 144, samplerSteps: 20, guidance: 2, classifierSteps: 100, classifierBatch: 32, seeds: 3, inpaint: 0, dataSeed: 0, filter: 'none' },
 };
 
 const QUICK: Partial<StudyConfig> = { generatorSteps: 60, generatorBatch: 8, synthetic: 48, samplerSteps: 8, classifierSteps: 40, classifierBatch: 16, seeds: 2 };

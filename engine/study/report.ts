@@ -3,6 +3,7 @@
  * export and the CLI can all read it without loading TensorFlow.js.
  */
 import type { StudyConfig, StudyDataset } from './config';
+import type { FilterReport } from './filter';
 import type { SYNTHETIC_LABEL } from './label';
 import type { NearestNeighbourReport } from './nearest';
 
@@ -31,7 +32,9 @@ export interface StudyReport {
   frechet: number;
   /** the same between the real training and test sets: the floor that finite samples put under it */
   frechetRealVsReal: number;
-  /** share of synthetic images showing what their caption asked, and who judged it */
+  /** --filter judge|scorer: how many of the generated images the classifiers got (realism and privacy are of those) */
+  filter?: FilterReport;
+  /** share of the generated synthetic images (before any filter) showing what their caption asked, and who judged it */
   adherence: { rate: number; by: 'pixel scorer' | 'real-trained classifier' };
   nearestNeighbour: NearestNeighbourReport;
   /** phantoms: lesions inpainted into real lesion-free images, judged by the pixel scorer */

@@ -25,6 +25,7 @@ import { type NearestNeighbourReport, nearestNeighbours } from './nearest';
 import { ARMS, type Arm, type ArmResult, type StudyReport } from './report';
 import { type StudyConfig, type StudyDataset, studyConfig } from './config';
 import { SYNTHETIC_EXIF, SYNTHETIC_LABEL, SYNTHETIC_TAG } from './label';
+import { filterSynthetic } from './filter';
 import { inpaintLesions } from './inpaint';
 import { splitReal } from './split';
 
@@ -61,7 +62,9 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
   const images = await sampleCaptions(generator, captions, { samplerSteps: cfg.samplerSteps, guidance: cfg.guidance, seed: cfg.dataSeed + 1, signal: o.signal });
   const inpainting = o.dataset === 'phantoms' && cfg.inpaint > 0 ? await plantLesions(generator, realTest, cfg, o.out, log) : undefined;
   generator.dispose();
-  const synthetic: MemoryExamples = { images, labels: Int32Array.from(requested, (i) => realTrain.labels[i]), captions };
+  const generated: MemoryExamples = { images, labels: Int32Array.from(requested, (i) => realTrain.labels[i]), captions };
+  const { kept: synthetic, report: filter } = await filterSynthetic(generated, { method: cfg.filter, dataset: o.dataset, realTrain: train, cfg, signal: o.signal });
+  if (filter) log(`${filter.method} filter: kept ${filter.kept} of ${filter.generated} synthetic images (those showing what they were asked for)`);
   const syntheticSet = memoryDataset(`${o.dataset} (${SYNTHETIC_LABEL})`, all, synthetic);
   const mixed = memoryDataset(`${o.dataset} (real + ${SYNTHETIC_LABEL})`, all, concatExamples(realTrain, synthetic));
 
@@ -82,11 +85,16 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
     log(`${arm.padEnd(14)} accuracy on held-out real: ${accuracy.map((a) => a.toFixed(3)).join(', ')} (mean ${arms[arm].mean.toFixed(3)})`);
   }
 
-  const embed = async (e: MemoryExamples) => (await realJudge!.embed(tf.tensor4d(e.images, [e.labels.length, cfg.imageSize, cfg.imageSize, 1]))).features;
+  const embed = async (e: MemoryExamples) => {
+    const x = tf.tensor4d(e.images, [e.labels.length, cfg.imageSize, cfg.imageSize, 1]);
+    const { features } = await realJudge!.embed(x);
+    x.dispose();
+    return features;
+  };
   const [synFeatures, testFeatures, trainFeatures] = [await embed(synthetic), await embed(realTest), await embed(realTrain)];
   const frechet = frechetDistance(synFeatures, testFeatures);
   const frechetRealVsReal = frechetDistance(trainFeatures, testFeatures);
-  const adherence = o.dataset === 'phantoms' ? phantomAdherence(synthetic, cfg.imageSize) : await classifierAdherence(realJudge!, synthetic, cfg.imageSize);
+  const adherence = o.dataset === 'phantoms' ? phantomAdherence(generated, cfg.imageSize) : await classifierAdherence(realJudge!, generated, cfg.imageSize);
   realJudge!.dispose();
 
   const per = cfg.imageSize * cfg.imageSize;
@@ -102,6 +110,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
     classNames,
     counts: { realTrain: count(realTrain.labels), realTest: count(realTest.labels), synthetic: count(synthetic.labels) },
     arms,
+    ...(filter ? { filter } : {}),
     frechet,
     frechetRealVsReal,
     adherence,

@@ -99,6 +99,7 @@ export function studyView(r: StudyReport): StudyView {
     frechet: r.frechet, frechetRealVsReal: r.frechetRealVsReal, adherence: r.adherence,
     nearest: { min: n.min, threshold: n.threshold, nearCopies: n.nearCopies, count: n.distances.length, edges: n.histogram.edges, synthetic: n.histogram.synthetic, realToReal: n.histogram.realToReal },
     inpainting: r.inpainting,
+    filter: r.filter,
     seconds: r.seconds,
   };
 }

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../engine/backend';
 import { conv2dSame, conv2dSameBias } from '../../engine/nn/conv';
 import { batchMatMulFastGrad, matMulBiasFastGrad, matMulFastGrad } from '../../engine/nn/matmul';
+import { GROUP_NORM_EPSILON, groupNormalize } from '../../engine/nn/groupNorm';
 import { Attention, Embedding, GroupNorm, timestepEmbedding } from '../../engine/nn/layers';
 import { Params } from '../../engine/nn/params';
 import { presetConfig } from '../../engine/nn/presets';
@@ -133,6 +134,31 @@ describe('U-Net building blocks', () => {
     }
     const scaled = await values(gn.apply(x, [tf.fill([3, 8], 1), tf.fill([3, 8], 0.5)]));
     assert.ok(maxAbsDiff(scaled, y.map((v) => 2 * v + 0.5)) < 1e-4);
+  });
+
+  it("group norm's written-out gradient matches autodiff through tf.moments (cpu backend), and is blind to what the norm removes", async () => {
+    const x = tf.add(tf.mul(new Rng(8).normal([2, 5, 3, 12]), 2), 1) as tf.Tensor4D;
+    const up = new Rng(9).normal([2, 5, 3, 12]);
+    const plain = (a: tf.Tensor) => {
+      const g = tf.reshape(a, [2, 15, 3, 4]);
+      const { mean, variance } = tf.moments(g, [1, 3], true);
+      return tf.reshape(tf.mul(tf.sub(g, mean), tf.rsqrt(tf.add(variance, GROUP_NORM_EPSILON))), [2, 5, 3, 12]);
+    };
+    await initBackend('cpu');
+    const reference = await values(tf.grad((a: tf.Tensor) => tf.sum(tf.mul(plain(a), up)))(x));
+    const referenceValue = await values(plain(x));
+    await initBackend('wasm');
+    assert.ok(maxAbsDiff(await values(groupNormalize(x, 3)), referenceValue) < 1e-5);
+    const ours = await values(tf.grad((a: tf.Tensor) => tf.sum(tf.mul(groupNormalize(a as tf.Tensor4D, 3), up)))(x));
+    assert.ok(maxAbsDiff(ours, reference) < 1e-4, `gradients differ by ${maxAbsDiff(ours, reference)}`);
+    // x̂ does not change when a whole group is shifted by a constant, so the gradient sums to 0 over each group.
+    for (let b = 0; b < 2; b++) {
+      for (let g = 0; g < 3; g++) {
+        let sum = 0;
+        for (let p = 0; p < 15; p++) for (let c = g * 4; c < g * 4 + 4; c++) sum += ours[(b * 15 + p) * 12 + c];
+        assert.ok(Math.abs(sum) < 1e-4, `b${b} g${g}: gradient sums to ${sum}`);
+      }
+    }
   });
 
   it('timestep embedding is [sin(t w_i), cos(t w_i)] with w_i = 10000^(-i/half)', async () => {

@@ -14,6 +14,14 @@ describe('study panel messages', () => {
     const m = parseToPanel({ type: 'study', study, pictures: [{ src: 'vscode-resource://x/a.png', caption: 'a' }] });
     assert.equal(m.type, 'study');
     if (m.type === 'study') assert.deepEqual(m.study.arms.map((a) => a.name), ['real', 'real+synthetic', 'synthetic']);
+    if (m.type === 'study') assert.equal(m.study.filter, undefined, 'no filter unless the study used one');
+  });
+
+  it('carries a filtered study\'s filter, and rejects one without its counts', () => {
+    const filter = { method: 'scorer', generated: 180, kept: 67 };
+    const m = parseToPanel({ type: 'study', study: { ...study, filter }, pictures: [] });
+    if (m.type === 'study') assert.deepEqual(m.study.filter, filter);
+    assert.throws(() => parseToPanel({ type: 'study', study: { ...study, filter: { method: 'scorer', generated: 180 } }, pictures: [] }), (e: unknown) => e instanceof ProtocolError && /'kept'/.test(e.message));
   });
 
   it('rejects a histogram whose bins do not fit its edges, an accuracy above 1, and a non-URI picture', () => {
