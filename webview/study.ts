@@ -68,7 +68,7 @@ export function showStudy(msg: StudyMessage, vscode: VsCodePoster): void {
       ['near-copy threshold (5th percentile of real-to-real)', n.threshold.toFixed(4)],
       ['near-copies (memorised training images)', `${n.nearCopies} of ${n.count}`],
       ...(s.inpainting ? [[`lesions inpainted into ${s.inpainting.n} real images showing the lesion asked for`, pct(s.inpainting.rate)]] : []),
-      ...(s.filter ? [[`synthetic images kept by the ${s.filter.method} filter (the classifiers, Fréchet and nearest-image figures use these)`, `${s.filter.kept} of ${s.filter.generated}`]] : []),
+      ...(s.filter ? [[`synthetic images the ${s.filter.method} filter accepted, of those requested (${s.filter.drawn} drawn in ${s.filter.rounds} redraw rounds); the classifiers, Fréchet and nearest-image figures use these`, `${s.filter.kept} of ${s.filter.requested}`]] : []),
     ]),
     figure(nearestCanvas, 'nearest', `distance to the nearest training image (RMS): synthetic vs real-to-real; near-copy below ${n.threshold.toFixed(4)}`),
     ...msg.pictures.map((p) => el('figure', { className: 'studyPicture' }, el('img', { src: p.src, alt: p.caption }), el('figcaption', { textContent: p.caption }))),

@@ -47,7 +47,7 @@ export function studyCommand(run: Run): Command {
             table(['arm', 'train', 'accuracy per seed', 'mean'], ARMS.map((a) => [a, report.arms[a].trainSize, report.arms[a].accuracy.map((v) => v.toFixed(3)).join(' '), report.arms[a].mean.toFixed(3)])),
             `Fréchet (classifier features): synthetic vs real ${report.frechet.toFixed(2)}; real vs real ${report.frechetRealVsReal.toFixed(2)}`,
             `adherence (${report.adherence.by}): ${(report.adherence.rate * 100).toFixed(1)}%`,
-            ...(report.filter ? [`${report.filter.method} filter: the classifiers got ${report.filter.kept} of ${report.filter.generated} synthetic images`] : []),
+            ...(report.filter ? [`${report.filter.method} filter: the classifiers got ${report.filter.kept} of ${report.filter.requested} requested synthetic images (${report.filter.drawn} drawn, ${report.filter.rounds} redraw rounds)`] : []),
             `nearest training image: min ${report.nearestNeighbour.min.toFixed(4)} RMS; ${report.nearestNeighbour.nearCopies} near-copies below ${report.nearestNeighbour.threshold.toFixed(4)}`,
             ...(report.inpainting ? [`inpainting: ${(report.inpainting.rate * 100).toFixed(1)}% of ${report.inpainting.n} lesions planted into real lesion-free phantoms show what was asked (pixel scorer)`] : []),
             `wrote ${md}, ${path.join(out, report.files.synthetic)}`,

@@ -29,7 +29,7 @@ export interface StudyView {
   /** phantoms: lesions inpainted into real images, and the share that show the lesion asked for */
   inpainting?: { n: number; rate: number };
   /** the synthetic images were filtered (dlens study --filter): by whom, how many were generated and kept */
-  filter?: { method: string; generated: number; kept: number };
+  filter?: { method: string; requested: number; drawn: number; kept: number; rounds: number };
   seconds: number;
 }
 
@@ -83,7 +83,8 @@ export function parseStudy(o: Fields, at: string): StudyMessage {
     }),
     filter: optional(s, 'filter', (f, k) => {
       const r = record(f[k], `${w}, filter`);
-      return { method: str(r, 'method', `${w}, filter`, { nonEmpty: true, max: 40 }), generated: int(r, 'generated', `${w}, filter`, 1), kept: int(r, 'kept', `${w}, filter`, 0) };
+      const fw = `${w}, filter`;
+      return { method: str(r, 'method', fw, { nonEmpty: true, max: 40 }), requested: int(r, 'requested', fw, 1), drawn: int(r, 'drawn', fw, 1), kept: int(r, 'kept', fw, 0), rounds: int(r, 'rounds', fw, 0) };
     }),
     seconds: num(s, 'seconds', w, 0),
   };

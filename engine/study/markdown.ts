@@ -29,7 +29,7 @@ export function studyMarkdown(r: StudyReport, charts: { accuracy?: string; neare
     `| nearest training image, smallest RMS distance | ${r.nearestNeighbour.min.toFixed(4)} |`,
     `| near-copy threshold (${NEAR_COPY_QUANTILE * 100}th percentile of real-to-real nearest distances) | ${r.nearestNeighbour.threshold.toFixed(4)} |`,
     `| near-copies (memorised training images) | ${r.nearestNeighbour.nearCopies} of ${r.nearestNeighbour.distances.length} |`,
-    ...(r.filter ? [`| synthetic images kept by the ${r.filter.method} filter (the arms, Fréchet and nearest-image rows use these) | ${r.filter.kept} of ${r.filter.generated} |`] : []),
+    ...(r.filter ? [`| synthetic images the ${r.filter.method} filter accepted, of those requested (${r.filter.drawn} drawn in ${r.filter.rounds} redraw rounds; the arms, Fréchet and nearest-image rows use these) | ${r.filter.kept} of ${r.filter.requested} |`] : []),
     ...(r.inpainting ? [`| lesions inpainted into ${r.inpainting.n} lesion-free real images that show exactly the lesion asked for (pixel scorer) | ${pct(r.inpainting.rate)} |`] : []),
     '',
     ...(charts.nearest ? [`![nearest training image distances](${charts.nearest})`, ''] : []),

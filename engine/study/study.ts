@@ -25,7 +25,7 @@ import { type NearestNeighbourReport, nearestNeighbours } from './nearest';
 import { ARMS, type Arm, type ArmResult, type StudyReport } from './report';
 import { type StudyConfig, type StudyDataset, studyConfig } from './config';
 import { SYNTHETIC_EXIF, SYNTHETIC_LABEL, SYNTHETIC_TAG } from './label';
-import { filterSynthetic } from './filter';
+import { type FilterReport, filterSynthetic, syntheticJudge } from './filter';
 import { inpaintLesions } from './inpaint';
 import { splitReal } from './split';
 
@@ -61,10 +61,10 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
   log(`sampling ${cfg.synthetic} synthetic images (DDIM ${cfg.samplerSteps} steps, guidance ${cfg.guidance})`);
   const images = await sampleCaptions(generator, captions, { samplerSteps: cfg.samplerSteps, guidance: cfg.guidance, seed: cfg.dataSeed + 1, signal: o.signal });
   const inpainting = o.dataset === 'phantoms' && cfg.inpaint > 0 ? await plantLesions(generator, realTest, cfg, o.out, log) : undefined;
-  generator.dispose();
   const generated: MemoryExamples = { images, labels: Int32Array.from(requested, (i) => realTrain.labels[i]), captions };
-  const { kept: synthetic, report: filter } = await filterSynthetic(generated, { method: cfg.filter, dataset: o.dataset, realTrain: train, cfg, signal: o.signal });
-  if (filter) log(`${filter.method} filter: kept ${filter.kept} of ${filter.generated} synthetic images (those showing what they were asked for)`);
+  const { synthetic, filter } = await filtered(generator, generated, { dataset: o.dataset, realTrain: train, cfg, signal: o.signal });
+  generator.dispose();
+  if (filter) log(`${filter.method} filter: ${filter.kept} of ${filter.requested} requested images show what they were asked for (${filter.drawn} drawn, ${filter.rounds} redraw round(s))`);
   const syntheticSet = memoryDataset(`${o.dataset} (${SYNTHETIC_LABEL})`, all, synthetic);
   const mixed = memoryDataset(`${o.dataset} (real + ${SYNTHETIC_LABEL})`, all, concatExamples(realTrain, synthetic));
 
@@ -119,6 +119,24 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
     files,
     seconds: (Date.now() - started) / 1000,
   };
+}
+
+/** Redraw rounds for images a filter rejects: enough to restore the class mix, at most 4x the sampling. */
+const FILTER_ROUNDS = 3;
+
+/** cfg.filter's judge over the generated set, redrawing rejected images; unchanged when the filter is 'none'. */
+async function filtered(generator: LoadedRun, generated: MemoryExamples, o: { dataset: StudyDataset; realTrain: Dataset; cfg: StudyConfig; signal?: AbortSignal }): Promise<{ synthetic: MemoryExamples; filter?: FilterReport }> {
+  const { cfg } = o;
+  if (cfg.filter === 'none') return { synthetic: generated };
+  const judge = await syntheticJudge(cfg.filter, o);
+  try {
+    // Each round its own noise: seeds past those of the first draw (dataSeed + 1) and the inpainting (+ 2).
+    const redraw = (indices: number[], round: number) => sampleCaptions(generator, indices.map((i) => generated.captions[i]), { samplerSteps: cfg.samplerSteps, guidance: cfg.guidance, seed: cfg.dataSeed + 100 + round, signal: o.signal });
+    const { kept, report } = await filterSynthetic(generated, judge, cfg.filter, FILTER_ROUNDS, redraw, cfg.imageSize * cfg.imageSize);
+    return { synthetic: kept, filter: report };
+  } finally {
+    judge.dispose();
+  }
 }
 
 /** Inpaints a lesion into the first cfg.inpaint lesion-free real test images; writes them as a grid. */

@@ -18,10 +18,10 @@ describe('study panel messages', () => {
   });
 
   it('carries a filtered study\'s filter, and rejects one without its counts', () => {
-    const filter = { method: 'scorer', generated: 180, kept: 67 };
+    const filter = { method: 'scorer', requested: 180, drawn: 290, kept: 150, rounds: 3 };
     const m = parseToPanel({ type: 'study', study: { ...study, filter }, pictures: [] });
     if (m.type === 'study') assert.deepEqual(m.study.filter, filter);
-    assert.throws(() => parseToPanel({ type: 'study', study: { ...study, filter: { method: 'scorer', generated: 180 } }, pictures: [] }), (e: unknown) => e instanceof ProtocolError && /'kept'/.test(e.message));
+    assert.throws(() => parseToPanel({ type: 'study', study: { ...study, filter: { method: 'scorer', requested: 180, drawn: 290, rounds: 3 } }, pictures: [] }), (e: unknown) => e instanceof ProtocolError && /'kept'/.test(e.message));
   });
 
   it('rejects a histogram whose bins do not fit its edges, an accuracy above 1, and a non-URI picture', () => {

@@ -26,7 +26,7 @@ const STUDY = {
   adherence: { rate: 0.4, by: 'pixel scorer' },
   nearest: { min: 0.0123, threshold: 0.05, nearCopies: 1, count: 30, edges: [0, 0.05, 0.1, 0.15, 0.2], synthetic: [1, 9, 15, 5], realToReal: [2, 20, 8, 0] },
   inpainting: { n: 8, rate: 0.375 },
-  filter: { method: 'scorer', generated: 48, kept: 30 },
+  filter: { method: 'scorer', requested: 48, drawn: 80, kept: 30, rounds: 3 },
   seconds: 42,
 };
 
@@ -58,7 +58,7 @@ describe('Augmentation Study panel', () => {
       ]);
       assert.match(await h.page.textContent('#study') ?? '', /1 of 30/);
       assert.match(await h.page.textContent('#study') ?? '', /lesions inpainted into 8 real images showing the lesion asked for37\.5%/);
-      assert.match(await h.page.textContent('#study') ?? '', /kept by the scorer filter[^%]*?30 of 48/);
+      assert.match(await h.page.textContent('#study') ?? '', /the scorer filter accepted, of those requested \(80 drawn in 3 redraw rounds\)[^%]*?30 of 48/);
       // The first series of each chart is drawn in the theme's first chart colour.
       for (const chart of ['accuracy', 'nearest']) {
         const drawn = await pixelsIn(h.page, chart, BLUE);
