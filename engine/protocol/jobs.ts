@@ -3,6 +3,7 @@
  * folder is not the workspace), every choice the user made is explicit, defaults are filled in by the
  * sender. Semantic checks (does the run exist, is it conditional) happen in the runner, with DlensErrors.
  */
+import { STUDY_FILTERS, type StudyFilter } from '../study/config';
 import { PRESET_NAMES, type PresetName } from '../nn/presets';
 import { SCHEDULE_NAMES, type ScheduleName } from '../schedules';
 import { SPACINGS, type Spacing } from '../timesteps';
@@ -121,6 +122,8 @@ export interface StudyJob extends JobBase {
   samplerSteps?: number;
   classifierSteps?: number;
   seeds?: number;
+  /** which synthetic images the classifiers get (engine/study/filter.ts); absent: all */
+  filter?: StudyFilter;
 }
 
 
@@ -221,6 +224,7 @@ export function parseJob(value: unknown, where = 'job'): JobSpec {
         kind, backend, outDir: path('outDir'), dataset: oneOf(o, 'dataset', ['phantoms', 'mri'] as const, at), quick: bool(o, 'quick', at),
         generatorSteps: count('generatorSteps', 1, 1_000_000), synthetic: count('synthetic', 2, 10_000), samplerSteps: count('samplerSteps', 1, 1000),
         classifierSteps: count('classifierSteps', 1, 1_000_000), seeds: count('seeds', 1, 20),
+        filter: optional(o, 'filter', () => oneOf(o, 'filter', STUDY_FILTERS, at)),
       };
     }
   }

@@ -12,6 +12,7 @@ export async function studyJob(job: StudyJob, ctx: JobContext): Promise<JobOutco
   for (const key of ['generatorSteps', 'synthetic', 'samplerSteps', 'classifierSteps', 'seeds'] as const) {
     if (job[key] !== undefined) overrides[key] = job[key];
   }
+  if (job.filter) overrides.filter = job.filter;
   const report = await runStudy({ dataset: job.dataset, quick: job.quick, out: job.outDir, overrides, log: (m) => ctx.log(m), signal: ctx.signal });
   const json = path.join(job.outDir, 'study.json');
   fs.writeFileSync(json, JSON.stringify(report) + '\n');

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type StudyJob, type StudyView, parseJob } from '../../engine/protocol';
+import type { StudyFilter } from '../../engine/study/config';
 import { writeStudyMarkdown } from '../../engine/study/markdown';
 import { ARMS, type StudyReport } from '../../engine/study/report';
 import { stamp } from '../paths';
@@ -24,18 +25,20 @@ const SCHEMA = {
   samplerSteps: { type: 'int', min: 1, max: 1000 },
   classifierSteps: { type: 'int', min: 1, max: 1_000_000 },
   seeds: { type: 'int', min: 1, max: 20 },
+  filter: { type: 'string', values: ['none', 'judge', 'scorer'] },
   hangTimeoutMs: { type: 'int', min: 1000 },
 } as const;
 
 interface StudyChoices {
   dataset: 'phantoms' | 'mri';
   quick: boolean;
+  filter: StudyFilter;
 }
 
 export async function studyCommand(s: Services, arg: unknown): Promise<CommandResult> {
   const a = isArgObject(arg) ? parseArgs(NAME, arg, SCHEMA) : undefined;
   const last = s.memory.recall<Partial<StudyChoices>>('study');
-  const choices = a?.dataset ? { dataset: a.dataset as StudyChoices['dataset'], quick: a.quick ?? true } : await ask(last);
+  const choices = a?.dataset ? { dataset: a.dataset as StudyChoices['dataset'], quick: a.quick ?? true, filter: (a.filter ?? 'none') as StudyFilter } : await ask(last);
   if (!choices) return { status: 'dismissed' };
   s.memory.remember('study', choices);
   const settings = s.settings();
@@ -44,6 +47,7 @@ export async function studyCommand(s: Services, arg: unknown): Promise<CommandRe
   const job = parseJob({
     kind: 'study', backend: settings.backend, outDir, dataset: choices.dataset, quick: choices.quick,
     generatorSteps: a?.generatorSteps, synthetic: a?.synthetic, samplerSteps: a?.samplerSteps, classifierSteps: a?.classifierSteps, seeds: a?.seeds,
+    ...(choices.filter !== 'none' ? { filter: choices.filter } : {}),
   }) as StudyJob;
   fs.mkdirSync(outDir, { recursive: true });
   const panel = s.panels.create(`Augmentation study ${choices.dataset}`, outDir);
@@ -87,7 +91,13 @@ async function ask(last: Partial<StudyChoices>): Promise<StudyChoices | undefine
     { label: 'Full', description: 'about half an hour; the README\'s settings', value: false },
   ], last.quick);
   if (quick === undefined) return undefined;
-  return { dataset, quick };
+  const filter = await pick(`${NAME}: synthetic images`, [
+    { label: 'All', description: 'every generated image goes to the classifiers (the headline study)', value: 'none' as const },
+    { label: 'Filtered by a classifier', description: 'only those a classifier trained on the real set says show their caption; the rest drawn again', value: 'judge' as const },
+    ...(dataset === 'phantoms' ? [{ label: 'Filtered by the exact scorer', description: 'only those the phantoms\' pixel scorer says show exactly their caption; the rest drawn again', value: 'scorer' as const }] : []),
+  ], last.filter === 'scorer' && dataset !== 'phantoms' ? 'none' : last.filter);
+  if (filter === undefined) return undefined;
+  return { dataset, quick, filter };
 }
 
 /** The report as the panel protocol carries it. */

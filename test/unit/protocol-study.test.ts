@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ProtocolError, parseFromPanel, parseToPanel } from '../../engine/protocol';
+import { ProtocolError, parseFromPanel, parseJob, parseToPanel } from '../../engine/protocol';
 
 const arm = (name: string) => ({ name, accuracy: [0.5, 0.75], mean: 0.625, std: 0.18, trainSize: 10 });
 const study = {
@@ -28,6 +28,13 @@ describe('study panel messages', () => {
     assert.throws(() => parseToPanel({ type: 'study', study: { ...study, nearest: { ...study.nearest, synthetic: [1, 2, 3] } }, pictures: [] }), (e: unknown) => e instanceof ProtocolError && /3 bins for 3 edges/.test(e.message));
     assert.throws(() => parseToPanel({ type: 'study', study: { ...study, arms: [{ ...arm('real'), accuracy: [1.5] }, arm('real+synthetic'), arm('synthetic')] }, pictures: [] }), ProtocolError);
     assert.throws(() => parseToPanel({ type: 'study', study, pictures: [{ src: 'a.png', caption: '' }] }), (e: unknown) => e instanceof ProtocolError && /asWebviewUri/.test(e.message));
+  });
+
+  it('a study job may ask for a filter, and only a known one', () => {
+    const job = { kind: 'study', backend: 'wasm', outDir: '/tmp/study', dataset: 'phantoms', quick: true };
+    assert.equal((parseJob(job) as { filter?: string }).filter, undefined);
+    assert.equal((parseJob({ ...job, filter: 'judge' }) as { filter?: string }).filter, 'judge');
+    assert.throws(() => parseJob({ ...job, filter: 'best' }), (e: unknown) => e instanceof ProtocolError && /'filter' is "best"/.test(e.message) && /none, judge, scorer/.test(e.message));
   });
 
   it('takes exported charts only as PNG data URLs', () => {
