@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/levers.ts [--reps N] [--only kernels|threads]`: what each speed lever gains, each measured as a ratio
+ * `node --import tsx bench/levers.ts [--reps N] [--only kernels|threads|groupnorm]`: what each speed lever gains, each measured as a ratio
  * of with / without in this one process, the two variants interleaved, medians over the repetitions
  * (so machine load hits both alike). The "without" variants put back the code each lever replaced
  * (patched into the layer classes here, never in the engine).
@@ -104,6 +104,7 @@ async function main() {
   console.log(`levers, small U-Net, batch ${BATCH}, medians of ${REPS}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log('| lever (training step unless noted) | without (ms) | with (ms) | gain | cores used (with) |');
   console.log('|---|---|---|---|---|');
+  if (ONLY === 'groupnorm') return groupNormLever(compare, withPatch, step);
   if (ONLY !== 'threads') await kernelLevers(compare, withPatch, step, () => tf.tidy(() => void model.predict(x, t, c).dataSync()));
   if (ONLY === 'kernels') return;
   await threadLevers(compare, model, rng, x, t, c);
@@ -114,8 +115,12 @@ type Compare = (name: string, withLever: () => unknown, without: () => unknown) 
 async function kernelLevers(compare: Compare, withPatch: (patch: () => void, f: () => unknown) => () => Promise<void>, step: () => void, forward: () => void) {
   await compare('matmul gradients without transposed matmuls', withPatch(() => (Dense.prototype.apply = variants.unfusedDense), step), withPatch(() => (Dense.prototype.apply = variants.stockMatMul), step));
   await compare('fused conv + bias and matmul + bias', step, withPatch(() => ((Dense.prototype.apply = variants.unfusedDense), (Conv3.prototype.apply = variants.unfusedConv)), step));
-  await compare('group norm with its gradient written out', step, withPatch(() => (GroupNorm.prototype.apply = variants.autodiffGroupNorm), step));
+  await groupNormLever(compare, withPatch, step);
   await compare('fused conv + bias and matmul + bias (forward)', forward, withPatch(() => ((Dense.prototype.apply = variants.unfusedDense), (Conv3.prototype.apply = variants.unfusedConv)), forward));
+}
+
+function groupNormLever(compare: Compare, withPatch: (patch: () => void, f: () => unknown) => () => Promise<void>, step: () => void) {
+  return compare('group norm with its gradient written out', step, withPatch(() => (GroupNorm.prototype.apply = variants.autodiffGroupNorm), step));
 }
 
 /**
