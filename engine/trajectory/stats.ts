@@ -90,7 +90,8 @@ export function theoreticalStd(alphaBar: number, sigmaData: number): number {
 }
 
 /**
- * σ_data assumed when the run records none: the std of pixel values in [-1, 1] of typical image data
- * (Fashion-MNIST measures 0.70, the built-in shapes about 0.6; natural photos 0.5). The panel lets the user set it.
+ * σ_data assumed when the run records none (runs made before it was recorded, engine/data/sigmaData.ts):
+ * a typical within-image std for images in [-1, 1] (Fashion-MNIST measures 0.65, the built-in 16 px shapes
+ * 0.43). The panel lets the user set it.
  */
 export const DEFAULT_SIGMA_DATA = 0.5;
