@@ -43,6 +43,23 @@ window.addEventListener('message', (event: MessageEvent) => {
   }
 });
 
+/**
+ * The next animation frame, or 250 ms, whichever comes first: Chromium suspends animation frames in an
+ * iframe it does not render (a webview not laid out yet, or occluded), and a frame never acknowledged
+ * would stall the stream for good, since the extension sends nothing newer before the acknowledgement.
+ */
+function nextFrame(draw: () => void): void {
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    draw();
+  };
+  const timer = setTimeout(once, 250);
+  requestAnimationFrame(once);
+}
+
 function handle(msg: ToPanel): void {
   switch (msg.type) {
     case 'header':
@@ -64,7 +81,7 @@ function handle(msg: ToPanel): void {
     }
     case 'frame':
       // Drawn on the next animation frame, then acknowledged: the extension sends nothing newer before.
-      requestAnimationFrame(() => {
+      nextFrame(() => {
         trajectory().liveFrame(msg);
         vscode.postMessage({ type: 'frameShown', seq: msg.seq, step: msg.step });
       });

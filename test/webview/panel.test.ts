@@ -37,6 +37,20 @@ describe('panel page', () => {
     }
   });
 
+  it('draws and acknowledges a frame even when the browser runs no animation frames (a page it does not render)', async () => {
+    const h = await openPanel();
+    try {
+      // As in an iframe Chromium does not render: requestAnimationFrame callbacks never run.
+      await h.page.evaluate(() => (window.requestAnimationFrame = () => 0));
+      await post(h.page, frame(3, 2, Array(12).fill(-1), Array(12).fill(1)));
+      await h.page.waitForFunction(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((m) => m.type === 'frameShown'), undefined, { timeout: 5000 });
+      assert.deepEqual((await h.posted()).filter((m) => m.type === 'frameShown'), [{ type: 'frameShown', seq: 3, step: 2 }]);
+      assert.deepEqual(await pixels(h, 'xGrid'), Array(4).fill([0, 0, 0, 255]).flat());
+    } finally {
+      await h.close();
+    }
+  });
+
   it('rejects malformed messages by name, reports them, and keeps working', async () => {
     const h = await openPanel();
     try {
