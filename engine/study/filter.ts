@@ -13,7 +13,7 @@ import type { MemoryExamples } from '../data/memory';
 import { scorePhantom } from '../data/phantomScore';
 import type { Dataset } from '../data/types';
 import { DlensError } from '../errors';
-import { argmax, trainJudge } from '../metrics/judge';
+import { type Judge, argmax, trainJudge } from '../metrics/judge';
 import type { StudyConfig, StudyDataset, StudyFilter } from './config';
 
 export interface FilterReport {
@@ -47,18 +47,18 @@ export async function syntheticJudge(method: Exclude<StudyFilter, 'none'>, o: { 
     };
   }
   const judge = await trainJudge(o.realTrain, { steps: o.cfg.classifierSteps, batchSize: o.cfg.classifierBatch, seed: FILTER_JUDGE_SEED, signal: o.signal });
-  return {
-    accepts: async (e) => {
-      const x = tf.tensor4d(e.images, [e.labels.length, S, S, 1]);
-      try {
-        const { probs } = await judge.embed(x);
-        return probs.map((p, i) => argmax(p) === e.labels[i]);
-      } finally {
-        x.dispose();
-      }
-    },
-    dispose: () => judge.dispose(),
-  };
+  return { accepts: (e) => classifierAccepts(judge, e, S), dispose: () => judge.dispose() };
+}
+
+/** Per image: does the classifier put it in the class it was asked for? (single-channel images) */
+export async function classifierAccepts(judge: Judge, e: MemoryExamples, S: number): Promise<boolean[]> {
+  const x = tf.tensor4d(e.images, [e.labels.length, S, S, 1]);
+  try {
+    const { probs } = await judge.embed(x);
+    return probs.map((p, i) => argmax(p) === e.labels[i]);
+  } finally {
+    x.dispose();
+  }
 }
 
 /**

@@ -18,14 +18,14 @@ import type { Dataset } from '../data/types';
 import { DlensError } from '../errors';
 import { saveGrid } from '../image';
 import { frechetDistance } from '../metrics/frechet';
-import { type Judge, argmax, trainJudge } from '../metrics/judge';
+import { type Judge, trainJudge } from '../metrics/judge';
 import type { LoadedRun } from '../train/load';
 import { generatorDir, sampleCaptions, trainGenerator } from './generate';
 import { type NearestNeighbourReport, nearestNeighbours } from './nearest';
 import { ARMS, type Arm, type ArmResult, type StudyReport } from './report';
 import { type StudyConfig, type StudyDataset, studyConfig } from './config';
 import { SYNTHETIC_EXIF, SYNTHETIC_LABEL, SYNTHETIC_TAG } from './label';
-import { type FilterReport, filterSynthetic, syntheticJudge } from './filter';
+import { type FilterReport, classifierAccepts, filterSynthetic, syntheticJudge } from './filter';
 import { inpaintLesions } from './inpaint';
 import { splitReal } from './split';
 
@@ -167,10 +167,8 @@ function phantomAdherence(s: MemoryExamples, S: number): StudyReport['adherence'
 }
 
 async function classifierAdherence(judge: Judge, s: MemoryExamples, S: number): Promise<StudyReport['adherence']> {
-  const x = tf.tensor4d(s.images, [s.labels.length, S, S, 1]);
-  const { probs } = await judge.embed(x);
-  x.dispose();
-  return { rate: probs.filter((p, i) => argmax(p) === s.labels[i]).length / probs.length, by: 'real-trained classifier' };
+  const accepted = await classifierAccepts(judge, s, S);
+  return { rate: accepted.filter(Boolean).length / accepted.length, by: 'real-trained classifier' };
 }
 
 /** PNG grids whose names carry the synthetic tag; near-copies side by side with their training image. */

@@ -10,14 +10,12 @@ export type Predict = (x: tf.Tensor, t: number, cond?: tf.Tensor) => tf.Tensor |
 
 export interface Predictor {
   predict: Predict;
-  /** threads actually used (1 for a user's network, whatever was asked) */
-  threads: number;
   dispose(): Promise<void>;
 }
 
 export async function openPredictor(run: LoadedRun, workers = 1): Promise<Predictor> {
   const { model, tables } = run;
-  if (workers <= 1 || !model.unet) return { predict: (x, t, c) => model.predict(x, t, c), threads: 1, dispose: async () => undefined };
+  if (workers <= 1 || !model.unet) return { predict: (x, t, c) => model.predict(x, t, c), dispose: async () => undefined };
   const parallel = new DataParallel(model.unet, tables, workers, tf.getBackend());
   try {
     await parallel.syncWeights();
@@ -25,5 +23,5 @@ export async function openPredictor(run: LoadedRun, workers = 1): Promise<Predic
     await parallel.dispose();
     throw err;
   }
-  return { predict: (x, t, c) => parallel.predict(x, t, c), threads: workers, dispose: () => parallel.dispose() };
+  return { predict: (x, t, c) => parallel.predict(x, t, c), dispose: () => parallel.dispose() };
 }
