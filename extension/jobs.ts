@@ -89,6 +89,7 @@ export class Jobs implements vscode.Disposable {
       runnerPath: this.runnerPath, logFile: path.join(dir, 'runner.log'), hangTimeoutMs: ui.hangTimeoutMs,
       onMessage: (msg) => this.onMessage(id, spec, state, msg, ui),
       onLog: (line) => this.log.line(`[${label}] ${line}`),
+      env: runnerEnv(),
     });
     const cancel = () => {
       stopRequestedAt ??= Date.now();
@@ -216,4 +217,14 @@ class Listeners<T> {
   emit(id: number, v: T): void {
     this.byId.get(id)?.(v);
   }
+}
+
+/**
+ * VS Code's own TypeScript compiler, for the type check of a user's implementation (engine/user/typecheck.ts):
+ * the extension does not ship one. A DLENS_TYPESCRIPT the user set wins.
+ */
+function runnerEnv(): Record<string, string> {
+  if (process.env.DLENS_TYPESCRIPT) return {};
+  const bundled = path.join(vscode.env.appRoot, 'extensions', 'node_modules', 'typescript', 'lib', 'typescript.js');
+  return fs.existsSync(bundled) ? { DLENS_TYPESCRIPT: bundled } : {};
 }

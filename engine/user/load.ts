@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DlensError } from '../errors';
 import { bundleImplementation, bundledName } from './bundle';
 import { IMPLEMENTATION_EXPORTS, type Implementation, type ImplementationExport, type LoadedImplementation } from './types';
+import { type TypeProblem, typeCheckImplementation } from './typecheck';
 import { enableSourceMaps, firstUserLocation, userCodeError } from './userError';
 
 /** What each export must be, for the "wrongly typed export" message. */
@@ -80,6 +81,18 @@ export function suggestExport(name: string): ImplementationExport | undefined {
   return best?.name;
 }
 
+/** The first type error with its file:line:column and the line, as the compiler prints it. */
+function typeError(problems: TypeProblem[], compiler: string): DlensError {
+  const p = problems[0];
+  const where = `${p.file}:${p.line}:${p.column}`;
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more type error${problems.length > 2 ? 's' : ''})` : '';
+  return new DlensError(
+    'impl-type',
+    `${where}: ${p.message}${more}, found by ${compiler}.\n    ${p.lineText}\n    ${' '.repeat(p.column - 1)}^\n`,
+    `fix the types at ${where}; to load the file anyway, set DLENS_TYPECHECK=off.`,
+  );
+}
+
 /** The module's own exports, or those of a default-exported object (`export default { betas, step }`). */
 function contractExports(exports: Record<string, unknown>): Record<string, unknown> {
   const named = Object.keys(exports).filter((k) => k !== 'default' && k !== '__esModule');
@@ -92,6 +105,8 @@ export async function loadImplementation(fileIn: string): Promise<LoadedImplemen
   const file = path.resolve(fileIn);
   enableSourceMaps();
   const code = await bundleImplementation(file);
+  const checked = typeCheckImplementation(file);
+  if ('problems' in checked && checked.problems.length > 0) throw typeError(checked.problems, checked.compiler);
   const exports = contractExports(evaluate(code, file));
   const base = path.basename(file);
   const impl: Implementation = {};
@@ -106,7 +121,7 @@ export async function loadImplementation(fileIn: string): Promise<LoadedImplemen
     (impl as Record<string, unknown>)[name] = value;
     provided.push(name);
   }
-  const warnings: string[] = [];
+  const warnings: string[] = 'skipped' in checked && /no TypeScript compiler/.test(checked.skipped) ? [`${base} was not type-checked: ${checked.skipped}.`] : [];
   const unknown = Object.keys(exports).filter((k) => !(IMPLEMENTATION_EXPORTS as readonly string[]).includes(k) && k !== 'default' && k !== '__esModule');
   for (const name of unknown) {
     const guess = suggestExport(name);

@@ -20,6 +20,8 @@ export interface RunnerClientOptions {
   killGraceMs?: number;
   onMessage?: (msg: FromRunner) => void;
   onLog?: (line: string) => void;
+  /** added to the runner's environment */
+  env?: Record<string, string>;
 }
 
 export type FailureCause = 'error' | 'crash' | 'hang' | 'protocol' | 'spawn';
@@ -56,7 +58,7 @@ export class RunnerClient {
       // Never inherit --inspect from a debugged extension host (the port would clash); in desktop VS Code
       // process.execPath is Electron, which ELECTRON_RUN_AS_NODE turns into plain Node.
       execArgv: [],
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: { ...process.env, ...options.env, ELECTRON_RUN_AS_NODE: '1' },
     });
     this.child.stdout?.setEncoding('utf8').on('data', (s: string) => this.logLines(s));
     this.child.stderr?.setEncoding('utf8').on('data', (s: string) => this.logLines(s));

@@ -106,6 +106,39 @@ describe('loading an implementation', () => {
     assert.match(e.message, /out\.push\(0\.01 \*\);\n\s+\^/);
   });
 
+  it('a type error (a number times a tensor) names the file, line and column and shows the line, before anything runs', async () => {
+    const e = await loadError(fixture('type-error.ts'));
+    assert.equal(e.code, 'impl-type');
+    const line = lineOf('type-error.ts', 'Math.sqrt(ab) * a.x0');
+    const column = fs.readFileSync(fixture('type-error.ts'), 'utf8').split('\n')[line - 1].indexOf('a.x0') + 1;
+    const where = `${fixture('type-error.ts')}:${line}:${column}`;
+    assert.ok(e.message.startsWith(`${where}: The right-hand side of an arithmetic operation must be of type`), e.message);
+    assert.match(e.message, /\(TS2363\), found by TypeScript \d+\.\d+\.\d+/);
+    assert.ok(e.message.includes(`\n    ${' '.repeat(column - 1)}^`), 'a caret under the operand');
+    assert.match(e.fix, /DLENS_TYPECHECK=off/);
+    // The way out it names works: the file then loads (and its addNoise is the user's).
+    process.env.DLENS_TYPECHECK = 'off';
+    try {
+      assert.deepEqual((await loadImplementation(fixture('type-error.ts'))).provided, ['addNoise']);
+    } finally {
+      delete process.env.DLENS_TYPECHECK;
+    }
+  });
+
+  it('type packages the user never installed are not errors: TensorFlow.js and Node names are then untyped', async () => {
+    // A folder with no node_modules above it: neither @tensorflow/tfjs nor @types/node resolves.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dlens-untyped-'));
+    const file = path.join(dir, 'untyped.ts');
+    fs.writeFileSync(file, "import * as tf from '@tensorflow/tfjs';\nexport function betas(T: number): number[] {\n  const scale = Number(process.env.BETA_SCALE ?? '1');\n  return tf.linspace(1e-4 * scale, 0.02, T).arraySync() as number[];\n}\n");
+    try {
+      const loaded = await loadImplementation(file);
+      assert.deepEqual(loaded.provided, ['betas']);
+      assert.equal(loaded.impl.betas!(3).length, 3);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an export of the wrong kind names the export, what it is, and the signature it needs', async () => {
     const e = await loadError(fixture('wrong-export.ts'));
     assert.equal(e.code, 'impl-export-type');

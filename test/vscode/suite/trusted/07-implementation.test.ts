@@ -55,4 +55,15 @@ describe('Your own implementation', () => {
     assert.equal((await run('selectImplementation', { file: '' })).status, 'completed');
     assert.equal((await run('sample', { runDir: runDir(), sampler: 'ddim', steps: 2, n: 1, seed: 0, guidance: 0 })).status, 'completed', 'the reference again');
   });
+
+  it("a type error fails the job with the file, line and column, found by VS Code's own TypeScript", async () => {
+    const file = path.join(workspace(), 'my-ddim', 'mistyped.ts');
+    fs.writeFileSync(file, "export function betas(T: number): number[] {\n  const start: number = 'linear';\n  return Array.from({ length: T }, (_, t) => start + t * 1e-5);\n}\n");
+    assert.equal((await run('selectImplementation', { file })).status, 'completed');
+    const r = await run('sample', { runDir: runDir(), sampler: 'ddim', steps: 3, n: 1, seed: 0, guidance: 0 });
+    assert.equal(r.status, 'failed');
+    // The workspace has no TypeScript of its own: the compiler is the one VS Code ships, passed to the runner.
+    assert.match(r.error ?? '', /mistyped\.ts:2:9: Type 'string' is not assignable to type 'number'\. \(TS2322\), found by TypeScript [\d.]+ \(DLENS_TYPESCRIPT\)/);
+    assert.equal((await run('selectImplementation', { file: '' })).status, 'completed');
+  });
 });
