@@ -121,7 +121,7 @@ export async function loadImplementation(fileIn: string): Promise<LoadedImplemen
     (impl as Record<string, unknown>)[name] = value;
     provided.push(name);
   }
-  const warnings: string[] = 'skipped' in checked && /no TypeScript compiler/.test(checked.skipped) ? [`${base} was not type-checked: ${checked.skipped}.`] : [];
+  const warnings: string[] = 'skipped' in checked && /no TypeScript compiler|failed/.test(checked.skipped) ? [`${base} was not type-checked: ${checked.skipped}.`] : [];
   const unknown = Object.keys(exports).filter((k) => !(IMPLEMENTATION_EXPORTS as readonly string[]).includes(k) && k !== 'default' && k !== '__esModule');
   for (const name of unknown) {
     const guess = suggestExport(name);

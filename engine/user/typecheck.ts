@@ -25,9 +25,19 @@ export type TypeCheckResult = { problems: TypeProblem[]; compiler: string } | { 
 const MISSING_TYPES = new Set([2307, 2792, 2580, 2591, 2592]);
 const TYPED = new Set(['.ts', '.mts', '.cts']);
 
-let previous: TS.Program | undefined;
+/** The last program, with the compiler that made it: only that compiler may reuse it. */
+let previous: { ts: typeof TS; program: TS.Program } | undefined;
 
 export function typeCheckImplementation(file: string): TypeCheckResult {
+  try {
+    return check(file);
+  } catch (err) {
+    // A compiler that cannot run here (too old, damaged) must not keep the user's code from loading.
+    return { skipped: `the type check itself failed (${(err as Error).message})` };
+  }
+}
+
+function check(file: string): TypeCheckResult {
   if (!TYPED.has(path.extname(file))) return { skipped: 'a JavaScript file has no types to check' };
   if (process.env.DLENS_TYPECHECK === 'off') return { skipped: 'DLENS_TYPECHECK=off' };
   const found = loadCompiler(file);
@@ -44,8 +54,8 @@ export function typeCheckImplementation(file: string): TypeCheckResult {
     types: [],
   };
   // The previous program's parsed library files are reused: a second check costs a fraction of the first.
-  const program = ts.createProgram([file], options, undefined, previous);
-  previous = program;
+  const program = ts.createProgram([file], options, undefined, previous?.ts === ts ? previous.program : undefined);
+  previous = { ts, program };
   const problems: TypeProblem[] = [];
   for (const d of [...program.getSyntacticDiagnostics(), ...program.getSemanticDiagnostics()]) {
     if (d.category !== ts.DiagnosticCategory.Error || !d.file || d.file.isDeclarationFile || MISSING_TYPES.has(d.code)) continue;

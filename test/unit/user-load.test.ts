@@ -125,6 +125,21 @@ describe('loading an implementation', () => {
     }
   });
 
+  it('a compiler that cannot run does not keep the file from loading: it loads, with a warning that it was not type-checked', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dlens-broken-tsc-'));
+    const broken = path.join(dir, 'typescript.js');
+    fs.writeFileSync(broken, "exports.version = '0.0.0'; exports.ScriptTarget = {}; exports.ModuleKind = {}; exports.ModuleResolutionKind = {};\nexports.createProgram = () => { throw new Error('compiler exploded'); };\n");
+    process.env.DLENS_TYPESCRIPT = broken;
+    try {
+      const loaded = await loadImplementation(fixture('type-error.ts'));
+      assert.deepEqual(loaded.provided, ['addNoise']);
+      assert.deepEqual(loaded.warnings, ['type-error.ts was not type-checked: the type check itself failed (compiler exploded).']);
+    } finally {
+      delete process.env.DLENS_TYPESCRIPT;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('type packages the user never installed are not errors: TensorFlow.js and Node names are then untyped', async () => {
     // A folder with no node_modules above it: neither @tensorflow/tfjs nor @types/node resolves.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dlens-untyped-'));
